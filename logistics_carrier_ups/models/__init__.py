@@ -1,0 +1,2 @@
+from . import logistics_carrier_account
+from . import delivery_carrier

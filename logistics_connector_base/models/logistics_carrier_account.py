@@ -1,0 +1,371 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import secrets
+import time
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..adapters import AccountConfig, get_adapter_class
+
+_logger = logging.getLogger(__name__)
+
+ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
+
+# Adapters keep one requests.Session per account; keyed by (db, id, write_date)
+# so that a configuration change builds a fresh one.
+_ADAPTER_CACHE = {}
+
+
+class AccountTokenStore:
+    """OAuth token cache stored on the account, shared by every worker.
+
+    Reads and writes go through a short-lived cursor of their own so that a
+    token fetched by one job is visible to the others at once and survives
+    a rollback of the job's transaction.
+    """
+
+    def __init__(self, account):
+        self._registry = account.env.registry
+        self._account_id = account.id
+
+    def _execute(self, query, params):
+        with self._registry.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchone() if cr.description else None
+
+    def get(self):
+        row = self._execute(
+            "SELECT access_token, token_expires_at FROM logistics_carrier_account "
+            "WHERE id = %s",
+            (self._account_id,),
+        )
+        if not row or not row[0] or not row[1]:
+            return None
+        return row[0], float(row[1])
+
+    def set(self, token, expires_at):
+        self._execute(
+            "UPDATE logistics_carrier_account SET access_token = %s, "
+            "token_expires_at = %s WHERE id = %s",
+            (token, expires_at, self._account_id),
+        )
+
+    def clear(self):
+        self._execute(
+            "UPDATE logistics_carrier_account SET access_token = NULL, "
+            "token_expires_at = NULL WHERE id = %s",
+            (self._account_id,),
+        )
+
+
+class LogisticsCarrierAccount(models.Model):
+    _name = "logistics.carrier.account"
+    _description = "Carrier Account"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    carrier_code = fields.Selection(
+        selection=[("sim", "Simulator (demo and tests)")],
+        string="Carrier",
+        required=True,
+        tracking=True,
+        help="Which carrier API this account speaks. Each carrier addon adds its own.",
+    )
+    environment = fields.Selection(
+        [("sandbox", "Sandbox"), ("production", "Production")],
+        required=True,
+        default="sandbox",
+        tracking=True,
+    )
+    api_base_url = fields.Char(
+        string="API Base URL",
+        help="Leave empty to use the carrier's URL for the environment. Set it to "
+        "point the account at a simulator or a proxy.",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    account_number = fields.Char(
+        help="The carrier's account / shipper / billing number.", tracking=True
+    )
+    # Credentials: administrators only, never logged.
+    client_id = fields.Char(string="Client ID / API Key", groups=ADMIN_GROUP, copy=False)
+    client_secret = fields.Char(groups=ADMIN_GROUP, copy=False)
+    username = fields.Char(groups=ADMIN_GROUP, copy=False)
+    password = fields.Char(groups=ADMIN_GROUP, copy=False)
+    access_token = fields.Char(groups=ADMIN_GROUP, copy=False, readonly=True)
+    token_expires_at = fields.Float(groups=ADMIN_GROUP, copy=False, readonly=True)
+    # Webhooks
+    webhook_token = fields.Char(
+        required=True,
+        copy=False,
+        default=lambda self: secrets.token_urlsafe(24),
+        groups=ADMIN_GROUP,
+        help="The secret path token of this account's webhook URL.",
+    )
+    webhook_secret = fields.Char(groups=ADMIN_GROUP, copy=False)
+    webhook_secret_previous = fields.Char(
+        string="Previous Webhook Secret",
+        groups=ADMIN_GROUP,
+        copy=False,
+        help="Still accepted while the carrier switches to the new secret (rotation).",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url", groups=ADMIN_GROUP)
+    # HTTP behaviour
+    connect_timeout = fields.Float(default=5.0)
+    read_timeout = fields.Float(default=30.0)
+    label_format = fields.Selection(
+        [("PDF", "PDF"), ("PNG", "PNG"), ("GIF", "GIF"), ("ZPL", "ZPL (thermal)")],
+        default="PDF",
+        required=True,
+    )
+    max_dispatch_attempts = fields.Integer(
+        default=6,
+        help="Transient failures (timeouts, 429, 5xx) are retried with exponential "
+        "backoff this many times before the shipment is dead-lettered.",
+    )
+    retry_base_delay = fields.Integer(
+        string="Retry Base Delay (s)",
+        default=10,
+        help="First retry delay; doubled on every further attempt, plus jitter.",
+    )
+    retry_max_delay = fields.Integer(string="Retry Max Delay (s)", default=1800)
+    # Circuit breaker
+    breaker_threshold = fields.Integer(
+        string="Breaker Threshold",
+        default=5,
+        help="Consecutive transient failures that open the circuit breaker.",
+    )
+    breaker_cooldown = fields.Integer(
+        string="Breaker Cool-down (s)",
+        default=120,
+        help="How long the breaker stays open before one trial call is let through.",
+    )
+    breaker_failures = fields.Integer(readonly=True, copy=False, default=0)
+    breaker_open_until = fields.Datetime(readonly=True, copy=False)
+    breaker_state = fields.Selection(
+        [("closed", "Closed"), ("open", "Open"), ("half_open", "Half-open")],
+        compute="_compute_breaker_state",
+    )
+    health = fields.Selection(
+        [("ok", "Operational"), ("degraded", "Degraded")],
+        compute="_compute_breaker_state",
+    )
+    shipment_ids = fields.One2many("logistics.shipment", "account_id")
+    shipment_count = fields.Integer(compute="_compute_shipment_count")
+    delivery_carrier_ids = fields.One2many("delivery.carrier", "logistics_account_id")
+
+    _sql_constraints = [
+        (
+            "webhook_token_uniq",
+            "unique(webhook_token)",
+            "Each carrier account needs its own webhook token.",
+        ),
+        (
+            "timeouts_positive",
+            "CHECK(connect_timeout > 0 AND read_timeout > 0)",
+            "Timeouts must be positive.",
+        ),
+        (
+            "attempts_positive",
+            "CHECK(max_dispatch_attempts > 0)",
+            "The number of dispatch attempts must be at least 1.",
+        ),
+    ]
+
+    @api.depends("webhook_token", "carrier_code")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for account in self:
+            account.webhook_url = (
+                f"{base}/logistics/webhook/{account.carrier_code}/{account.webhook_token}"
+                if account.carrier_code and account.webhook_token
+                else False
+            )
+
+    @api.depends("breaker_open_until", "breaker_failures", "breaker_threshold")
+    def _compute_breaker_state(self):
+        now = fields.Datetime.now()
+        for account in self:
+            if account.breaker_open_until and account.breaker_open_until > now:
+                account.breaker_state = "open"
+            elif account.breaker_open_until:
+                account.breaker_state = "half_open"
+            else:
+                account.breaker_state = "closed"
+            account.health = "ok" if account.breaker_state == "closed" else "degraded"
+
+    def _compute_shipment_count(self):
+        counts = dict(
+            self.env["logistics.shipment"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.shipment_count = counts.get(account, 0)
+
+    # ------------------------------------------------------------------
+    # Adapter
+    # ------------------------------------------------------------------
+    def _get_adapter_config(self):
+        self.ensure_one()
+        account = self.sudo()
+        return AccountConfig(
+            carrier_code=account.carrier_code,
+            environment=account.environment,
+            base_url=account.api_base_url or "",
+            client_id=account.client_id or "",
+            client_secret=account.client_secret or "",
+            account_number=account.account_number or "",
+            extra=account._get_adapter_extra(),
+            connect_timeout=account.connect_timeout,
+            read_timeout=account.read_timeout,
+            label_format=account.label_format,
+            account_ref=f"{self._name}({account.id})",
+        )
+
+    def _get_adapter_extra(self):
+        """Carrier-specific settings for the adapter; extended by carrier addons."""
+        self.ensure_one()
+        return {"username": self.username or "", "password": self.password or ""}
+
+    def _get_adapter(self, shipment=None):
+        """The carrier adapter of this account, logging to the integration log."""
+        self.ensure_one()
+        try:
+            adapter_cls = get_adapter_class(self.carrier_code)
+        except KeyError as err:
+            raise UserError(
+                _(
+                    "No adapter is installed for carrier '%(code)s' (account %(name)s). "
+                    "Install its carrier addon.",
+                    code=self.carrier_code,
+                    name=self.display_name,
+                )
+            ) from err
+        cache_key = (self.env.cr.dbname, self.id, str(self.sudo().write_date))
+        session = _ADAPTER_CACHE.get(cache_key)
+        if session is None:
+            import requests
+
+            session = requests.Session()
+            for key in [k for k in _ADAPTER_CACHE if k[:2] == cache_key[:2]]:
+                _ADAPTER_CACHE.pop(key).close()
+            _ADAPTER_CACHE[cache_key] = session
+        log_model = self.env["logistics.integration.log"]
+        return adapter_cls(
+            self._get_adapter_config(),
+            token_store=AccountTokenStore(self),
+            log_sink=log_model._make_sink(account=self, shipment=shipment),
+            session=session,
+        )
+
+    # ------------------------------------------------------------------
+    # Circuit breaker (own cursor: shared state, independent of the job)
+    # ------------------------------------------------------------------
+    def _breaker_allows(self):
+        """True when a call may be made now (closed, or half-open trial)."""
+        self.ensure_one()
+        self.invalidate_recordset(["breaker_open_until", "breaker_failures"])
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT breaker_open_until FROM logistics_carrier_account WHERE id = %s",
+                (self.id,),
+            )
+            (open_until,) = cr.fetchone()
+        return not open_until or open_until <= fields.Datetime.now()
+
+    def _breaker_seconds_left(self):
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT breaker_open_until FROM logistics_carrier_account WHERE id = %s",
+                (self.id,),
+            )
+            (open_until,) = cr.fetchone()
+        if not open_until:
+            return 0
+        return max(0, (open_until - fields.Datetime.now()).total_seconds())
+
+    def _breaker_record(self, success):
+        """Record a call outcome; returns True when this failure opened the breaker."""
+        self.ensure_one()
+        for attempt in range(5):
+            try:
+                with self.env.registry.cursor() as cr:
+                    if success:
+                        cr.execute(
+                            "UPDATE logistics_carrier_account SET breaker_failures = 0, "
+                            "breaker_open_until = NULL WHERE id = %s "
+                            "AND (breaker_failures <> 0 OR breaker_open_until IS NOT NULL)",
+                            (self.id,),
+                        )
+                        return False
+                    cr.execute(
+                        "SELECT breaker_failures, breaker_threshold, breaker_cooldown, "
+                        "breaker_open_until FROM logistics_carrier_account "
+                        "WHERE id = %s FOR UPDATE",
+                        (self.id,),
+                    )
+                    failures, threshold, cooldown, open_until = cr.fetchone()
+                    failures = (failures or 0) + 1
+                    now = fields.Datetime.now()
+                    opened = False
+                    # a failed half-open trial re-opens at once
+                    if failures >= (threshold or 1) or open_until:
+                        open_until = now + timedelta(seconds=cooldown or 60)
+                        opened = True
+                    cr.execute(
+                        "UPDATE logistics_carrier_account SET breaker_failures = %s, "
+                        "breaker_open_until = %s WHERE id = %s",
+                        (failures, open_until, self.id),
+                    )
+                    return opened
+            except (
+                pg_errors.SerializationFailure,
+                pg_errors.LockNotAvailable,
+                pg_errors.DeadlockDetected,
+            ):
+                time.sleep(0.05 * (attempt + 1))
+        _logger.warning("Could not record breaker outcome for account %s", self.id)
+        return False
+
+    def action_reset_breaker(self):
+        self.write({"breaker_failures": 0, "breaker_open_until": False})
+        for account in self:
+            account.message_post(body=_("Circuit breaker reset manually."))
+
+    def action_rotate_webhook_secret(self):
+        """Keep the current secret as the previous one and generate a new one."""
+        for account in self.sudo():
+            account.write(
+                {
+                    "webhook_secret_previous": account.webhook_secret,
+                    "webhook_secret": secrets.token_hex(32),
+                }
+            )
+            account.message_post(
+                body=_("Webhook secret rotated; the previous one is still accepted.")
+            )
+
+    def action_view_shipments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "logistics_connector_base.action_logistics_shipment"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    def _get_webhook_secrets(self):
+        self.ensure_one()
+        account = self.sudo()
+        return [s for s in (account.webhook_secret, account.webhook_secret_previous) if s]

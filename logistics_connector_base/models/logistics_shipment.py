@@ -1,0 +1,824 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import hashlib
+import json
+import logging
+import random
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..adapters import (
+    Address,
+    CarrierAuthError,
+    CarrierError,
+    CarrierNotSupported,
+    CarrierTransientError,
+    CarrierValidationError,
+    Parcel,
+    ShipmentRequest,
+    ShipmentResult,
+)
+from .logistics_idempotency_record import IN_FLIGHT, REPLAY, IdempotencyConflict
+
+_logger = logging.getLogger(__name__)
+
+PROGRESS_STATES = [
+    ("draft", "Draft"),
+    ("queued", "Queued"),
+    ("submitted", "Submitted"),
+    ("label_created", "Label created"),
+    ("picked_up", "Picked up"),
+    ("in_transit", "In transit"),
+    ("out_for_delivery", "Out for delivery"),
+    ("delivered", "Delivered"),
+    ("cancelled", "Cancelled"),
+    ("returned", "Returned"),
+    ("lost", "Lost"),
+]
+# Progress is monotonic by rank; the side states are terminal.
+STATE_RANK = {
+    "draft": 0,
+    "queued": 1,
+    "submitted": 2,
+    "label_created": 3,
+    "picked_up": 4,
+    "in_transit": 5,
+    "out_for_delivery": 6,
+    "delivered": 7,
+}
+TERMINAL_STATES = ("delivered", "cancelled", "returned", "lost")
+
+EXCEPTION_CATEGORIES = [
+    ("address", "Address"),
+    ("service", "Service"),
+    ("data", "Data"),
+    ("delay", "Delay"),
+    ("customs", "Customs"),
+    ("damage", "Damage"),
+    ("failed_attempt", "Failed delivery attempt"),
+    ("carrier_error", "Carrier error"),
+    ("authentication", "Carrier authentication"),
+    ("dispatch_failed", "Dispatch failed"),
+    ("unknown_outcome", "Unknown outcome"),
+    ("reconciliation", "Reconciliation"),
+]
+
+OUTBOUND_CHANNEL = "root.logistics.outbound"
+LEDGER_SCOPE = "outbound_dispatch"
+
+
+class LogisticsShipment(models.Model):
+    _name = "logistics.shipment"
+    _description = "Carrier Shipment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(
+        required=True, copy=False, readonly=True, default=lambda self: _("New"), index=True
+    )
+    picking_id = fields.Many2one(
+        "stock.picking", required=True, ondelete="restrict", index=True, readonly=True
+    )
+    partner_id = fields.Many2one(related="picking_id.partner_id", string="Recipient")
+    sale_id = fields.Many2one(related="picking_id.sale_id", string="Sale Order")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, readonly=True,
+        default=lambda self: self.env.company,
+    )
+    carrier_id = fields.Many2one(
+        "delivery.carrier", string="Shipping Method", required=True, readonly=True
+    )
+    account_id = fields.Many2one(
+        "logistics.carrier.account", string="Carrier Account", required=True,
+        readonly=True, index=True,
+    )
+    carrier_code = fields.Selection(related="account_id.carrier_code", store=True)
+    attempt = fields.Integer(default=1, readonly=True)
+    idempotency_key = fields.Char(required=True, copy=False, readonly=True, index=True)
+    package_fingerprint = fields.Char(readonly=True, copy=False)
+    state = fields.Selection(
+        PROGRESS_STATES, default="draft", required=True, index=True, tracking=True,
+        readonly=True,
+    )
+    health = fields.Selection(
+        [("ok", "OK"), ("warning", "Warning"), ("exception", "Exception")],
+        default="ok", required=True, index=True, tracking=True, readonly=True,
+    )
+    exception_category = fields.Selection(EXCEPTION_CATEGORIES, readonly=True)
+    carrier_shipment_id = fields.Char(
+        string="Carrier Shipment ID", copy=False, readonly=True, index=True
+    )
+    tracking_ref = fields.Char(string="Tracking Number(s)", copy=False, readonly=True)
+    package_ids = fields.One2many("logistics.shipment.package", "shipment_id", readonly=True)
+    label_attachment_id = fields.Many2one("ir.attachment", string="Label", readonly=True)
+    charges_amount = fields.Monetary(
+        string="Carrier Charges", currency_field="charges_currency_id", readonly=True
+    )
+    charges_currency_id = fields.Many2one("res.currency", readonly=True)
+    dispatch_attempts = fields.Integer(readonly=True, copy=False, default=0)
+    next_retry_at = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    needs_lookup = fields.Boolean(
+        readonly=True, copy=False,
+        help="A call ended without an answer (timeout, reset): ask the carrier "
+        "whether it created the shipment before sending it again.",
+    )
+    queued_at = fields.Datetime(readonly=True, copy=False)
+    submitted_at = fields.Datetime(readonly=True, copy=False)
+    label_at = fields.Datetime(string="Label Created At", readonly=True, copy=False)
+    delivered_at = fields.Datetime(readonly=True, copy=False)
+    event_ids = fields.One2many("logistics.shipment.event", "shipment_id", readonly=True)
+    exception_ids = fields.One2many("logistics.exception", "shipment_id", readonly=True)
+    exception_count = fields.Integer(compute="_compute_exception_count")
+    log_ids = fields.One2many("logistics.integration.log", "shipment_id", readonly=True)
+    rerouted_to_id = fields.Many2one("logistics.shipment", readonly=True, copy=False)
+    tracking_url = fields.Char(compute="_compute_tracking_url")
+
+    _sql_constraints = [
+        (
+            "idempotency_key_uniq",
+            "unique(idempotency_key)",
+            "This delivery order was already sent with this shipping method.",
+        )
+    ]
+
+    def init(self):
+        # One active shipment per delivery order: two users clicking at once
+        # cannot both create one.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS logistics_shipment_active_picking_uniq
+                ON logistics_shipment (picking_id) WHERE state <> 'cancelled'
+            """
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # pending cancellations must reach the database before the partial
+        # unique index checks the new rows
+        self.flush_model(["state"])
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("logistics.shipment") or "/"
+        return super().create(vals_list)
+
+    def _compute_exception_count(self):
+        counts = dict(
+            self.env["logistics.exception"]._read_group(
+                [("shipment_id", "in", self.ids), ("state", "=", "open")],
+                ["shipment_id"],
+                ["__count"],
+            )
+        )
+        for shipment in self:
+            shipment.exception_count = counts.get(shipment, 0)
+
+    @api.depends("tracking_ref", "account_id")
+    def _compute_tracking_url(self):
+        for shipment in self:
+            url = False
+            number = (shipment.tracking_ref or "").split(",")[0].strip()
+            if number and shipment.account_id:
+                try:
+                    adapter = shipment.account_id._get_adapter()
+                    url = adapter.tracking_url(number) or False
+                except (UserError, CarrierError):
+                    url = False
+            shipment.tracking_url = url
+
+    # ------------------------------------------------------------------
+    # Creation from a picking
+    # ------------------------------------------------------------------
+    @api.model
+    def _package_fingerprint(self, picking):
+        """What the carrier is told about the parcels, for change detection."""
+        packages = picking.move_line_ids.result_package_id
+        data = {
+            "packages": sorted(
+                (
+                    p.name,
+                    round(p.shipping_weight or p.weight or 0.0, 3),
+                    p.package_type_id.id or 0,
+                )
+                for p in packages
+            ),
+            "moves": sorted(
+                (m.product_id.id, round(m.product_uom_qty, 4))
+                for m in picking.move_ids
+                if m.state != "cancel"
+            ),
+            "weight": round(picking.shipping_weight or picking.weight or 0.0, 3),
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+    @api.model
+    def _make_key(self, picking, carrier, attempt, fingerprint):
+        db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"ls-{db_uuid[:8]}-{picking.id}-{carrier.id}-{attempt}-{fingerprint[:12]}"
+
+    @api.model
+    def _prepare_vals(self, picking, carrier, attempt):
+        fingerprint = self._package_fingerprint(picking)
+        return {
+            "picking_id": picking.id,
+            "company_id": picking.company_id.id,
+            "carrier_id": carrier.id,
+            "account_id": carrier.logistics_account_id.id,
+            "attempt": attempt,
+            "package_fingerprint": fingerprint,
+            "idempotency_key": self._make_key(picking, carrier, attempt, fingerprint),
+        }
+
+    # ------------------------------------------------------------------
+    # DTOs
+    # ------------------------------------------------------------------
+    @api.model
+    def _partner_to_address(self, partner, phone=None):
+        commercial = partner.commercial_partner_id
+        return Address(
+            name=partner.name or commercial.name or "",
+            company_name=commercial.name if commercial != partner and commercial.is_company else "",
+            street=partner.street or "",
+            street2=partner.street2 or "",
+            city=partner.city or "",
+            zip=partner.zip or "",
+            state_code=partner.state_id.code or "",
+            country_code=partner.country_id.code or "",
+            phone=phone if phone is not None else (partner.phone or partner.mobile or ""),
+            email=partner.email or "",
+        )
+
+    def _build_request(self):
+        self.ensure_one()
+        picking = self.picking_id
+        preflight = picking._logistics_preflight(self.carrier_id)
+        shipper = picking._logistics_shipper_partner()
+        parcels = []
+        to_kg = self._weight_to_kg
+        for package in picking.move_line_ids.result_package_id:
+            pkg_type = package.package_type_id
+            parcels.append(
+                Parcel(
+                    weight_kg=to_kg(package.shipping_weight or package.weight or 0.0),
+                    length_cm=self._length_to_cm(pkg_type.packaging_length, pkg_type),
+                    width_cm=self._length_to_cm(pkg_type.width, pkg_type),
+                    height_cm=self._length_to_cm(pkg_type.height, pkg_type),
+                    reference=package.name,
+                    package_type=pkg_type.shipper_package_code or "",
+                )
+            )
+        if not parcels:
+            parcels.append(
+                Parcel(
+                    weight_kg=to_kg(picking.shipping_weight or picking.weight),
+                    reference=picking.name,
+                )
+            )
+        return ShipmentRequest(
+            reference=picking.name,
+            idempotency_key=self.idempotency_key,
+            service_code=self.carrier_id.logistics_service_code or "",
+            shipper=self._partner_to_address(shipper, phone=preflight["shipper_phone"]),
+            recipient=self._partner_to_address(
+                picking.partner_id, phone=preflight["recipient_phone"]
+            ),
+            parcels=parcels,
+            ship_date=fields.Date.context_today(self),
+            label_format=self.account_id.label_format or "PDF",
+            currency=picking.company_id.currency_id.name,
+        )
+
+    # ------------------------------------------------------------------
+    # Dispatch
+    # ------------------------------------------------------------------
+    @api.model
+    def _weight_to_kg(self, weight):
+        uom = self.env["product.template"]._get_weight_uom_id_from_ir_config_parameter()
+        kg = self.env.ref("uom.product_uom_kgm")
+        return round(uom._compute_quantity(weight or 0.0, kg, round=False), 3)
+
+    @api.model
+    def _length_to_cm(self, value, package_type):
+        factor = {"mm": 0.1, "cm": 1.0, "m": 100.0, "in": 2.54, "ft": 30.48}.get(
+            package_type.length_uom_name or "mm", 1.0
+        )
+        return round((value or 0.0) * factor, 2)
+
+    def _enqueue_dispatch(self):
+        """Queue the dispatch job; one pending job per idempotency key."""
+        now = fields.Datetime.now()
+        for shipment in self:
+            vals = {"queued_at": now}
+            if STATE_RANK.get(shipment.state, 99) < STATE_RANK["queued"]:
+                vals["state"] = "queued"
+            shipment.write(vals)
+            shipment.with_delay(
+                channel=OUTBOUND_CHANNEL,
+                identity_key=shipment.idempotency_key,
+                description=_("Send %(picking)s to %(carrier)s",
+                              picking=shipment.picking_id.name,
+                              carrier=shipment.carrier_id.name),
+                max_retries=0,  # the shipment counts its own attempts
+            )._dispatch()
+
+    def _dispatch(self):
+        """Queue job: create the shipment at the carrier, exactly once."""
+        self.ensure_one()
+        shipment = self.sudo()
+        if shipment.state == "cancelled":
+            return _("Shipment %s was cancelled: nothing to send.", shipment.name)
+        if shipment.carrier_shipment_id:
+            return _("Shipment %s already created at the carrier.", shipment.name)
+        account = shipment.account_id
+        if not account._breaker_allows():
+            return shipment._on_breaker_open()
+        request = shipment._build_request()
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        try:
+            acquisition = ledger.acquire(
+                LEDGER_SCOPE,
+                shipment.idempotency_key,
+                request.fingerprint(),
+                lease_seconds=shipment._lease_seconds(),
+                res_model=self._name,
+                res_id=shipment.id,
+            )
+        except IdempotencyConflict as err:
+            shipment._raise_exception("data", str(err))
+            return str(err)
+        if acquisition.status == REPLAY:
+            result = ShipmentResult.from_dict(acquisition.result)
+            shipment._apply_result(result, replay=True)
+            return _("Replayed stored result %s.", result.carrier_shipment_id)
+        if acquisition.status == IN_FLIGHT:
+            if not acquisition.lease_expired:
+                raise RetryableJobError(
+                    _("Another worker is sending %s right now.", shipment.name),
+                    seconds=shipment._lease_seconds(),
+                    ignore_retry=True,
+                )
+            return shipment._on_unknown_outcome(request, acquisition)
+        return shipment._send(request, acquisition)
+
+    def _lease_seconds(self):
+        account = self.account_id
+        return int((account.connect_timeout + account.read_timeout) * 3 + 60)
+
+    def _send(self, request, acquisition):
+        """We own the key (ledger in flight, committed): make the call."""
+        account = self.account_id
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        adapter = account._get_adapter(shipment=self)
+        sink = adapter.log_sink
+        if self.needs_lookup and adapter.supports_lookup:
+            try:
+                found = adapter.lookup_shipment(request)
+            except CarrierError:
+                found = None
+            if found:
+                return self._finish_success(found, acquisition, sink, recovered=True)
+        # No write on this transaction before the call: a retry rolls it back,
+        # and what must survive is written on cursors of their own.
+        submitted_at = fields.Datetime.now()
+        try:
+            result = adapter.create_shipment(request)
+        except CarrierTransientError as err:
+            return self._on_transient(err, acquisition, sink, adapter)
+        except CarrierAuthError as err:
+            ledger.mark_failed(acquisition.record_id, error=str(err))
+            sink.flush()
+            self._set_failed_state(err)
+            self._raise_exception(
+                "authentication",
+                _(
+                    "The carrier refused the credentials of account %(account)s: "
+                    "%(message)s. An administrator must check them in Settings, then "
+                    "replay this shipment.",
+                    account=account.display_name,
+                    message=err.carrier_message or str(err),
+                ),
+                responsible_group="logistics_connector_base.group_logistics_admin",
+            )
+            return str(err)
+        except CarrierValidationError as err:
+            ledger.mark_failed(acquisition.record_id, error=str(err))
+            sink.flush()
+            account._breaker_record(success=True)
+            self._set_failed_state(err)
+            self._raise_exception(err.category or "data", self._validation_message(err))
+            return str(err)
+        except CarrierError as err:
+            ledger.mark_failed(acquisition.record_id, error=str(err))
+            sink.flush()
+            self._set_failed_state(err)
+            self._raise_exception("carrier_error", str(err))
+            return str(err)
+        self.submitted_at = submitted_at
+        return self._finish_success(result, acquisition, sink)
+
+    def _finish_success(self, result, acquisition, sink, recovered=False):
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        # Committed at once: if this transaction fails later, a retry replays
+        # the stored result instead of creating a second shipment.
+        ledger.mark_succeeded(
+            acquisition.record_id,
+            result=result.to_dict(),
+            result_ref=result.carrier_shipment_id,
+        )
+        self.account_id._breaker_record(success=True)
+        sink.flush()
+        self._apply_result(result, recovered=recovered)
+        return _("Created %(id)s, tracking %(tracking)s",
+                 id=result.carrier_shipment_id, tracking=", ".join(result.tracking_numbers))
+
+    def _on_transient(self, err, acquisition, sink, adapter):
+        """Retry later with exponential backoff and jitter, or dead-letter."""
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        # timeout / reset after sending: the carrier may have created it
+        ambiguous = getattr(err, "maybe_sent", err.status is None)
+        ledger.mark_failed(acquisition.record_id, error=str(err))
+        opened = self.account_id._breaker_record(success=False)
+        attempts = self._bump_attempts(str(err), ambiguous and adapter.supports_lookup)
+        if ambiguous and not (adapter.supports_lookup or adapter.idempotent_create):
+            # Never resend blindly to a carrier that cannot de-duplicate.
+            sink.flush()
+            return self._on_unknown_outcome(None, acquisition, reason=str(err))
+        if attempts >= self.account_id.max_dispatch_attempts:
+            sink.flush()
+            return self._dead_letter(err, attempts)
+        sink.flush(own_cursor=True)
+        delay = self._retry_delay(attempts, err.retry_after)
+        if opened:
+            _logger.warning("Circuit breaker opened for %s", self.account_id.display_name)
+        raise RetryableJobError(
+            _("Carrier unavailable (%(error)s); attempt %(n)s, retrying in %(s)s s.",
+              error=err, n=attempts, s=delay),
+            seconds=delay,
+        )
+
+    def _retry_delay(self, attempts, retry_after=None):
+        """Exponential backoff with jitter; Retry-After is honoured as a floor."""
+        account = self.account_id
+        base = max(1, account.retry_base_delay or 10)
+        ceiling = max(base, account.retry_max_delay or 1800)
+        backoff = min(ceiling, base * 2 ** max(0, attempts - 1))
+        delay = backoff / 2 + random.uniform(0, backoff / 2)  # "equal jitter"
+        if retry_after:
+            delay = max(float(retry_after), delay if delay <= retry_after else retry_after)
+            delay += random.uniform(0, min(5.0, retry_after * 0.1))
+        return max(1, int(round(delay)))
+
+    def _bump_attempts(self, error, needs_lookup=False):
+        """Count a failed attempt on a cursor of its own (survives the retry)."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """
+                UPDATE logistics_shipment
+                   SET dispatch_attempts = dispatch_attempts + 1, last_error = %s,
+                       needs_lookup = needs_lookup OR %s,
+                       next_retry_at = NULL
+                 WHERE id = %s
+             RETURNING dispatch_attempts
+                """,
+                (error, bool(needs_lookup), self.id),
+            )
+            (attempts,) = cr.fetchone()
+        self.invalidate_recordset(["dispatch_attempts", "last_error", "needs_lookup"])
+        return attempts
+
+    def _on_breaker_open(self):
+        account = self.account_id
+        fallback = self.carrier_id.logistics_fallback_carrier_id
+        if (
+            fallback
+            and fallback.logistics_account_id
+            and fallback.logistics_account_id != account
+            and fallback.logistics_account_id._breaker_allows()
+        ):
+            new = self._reroute(
+                fallback,
+                _("Carrier account %s is degraded (circuit breaker open): rerouted to "
+                  "the fallback shipping method.", account.display_name),
+            )
+            return _("Rerouted to %s", new.name)
+        raise RetryableJobError(
+            _("Circuit breaker open for %s: postponed.", account.display_name),
+            seconds=max(5, int(account._breaker_seconds_left()) + random.randint(0, 5)),
+            ignore_retry=True,
+        )
+
+    def _reroute(self, carrier, reason):
+        """Cancel this (not yet created) shipment and send with ``carrier``."""
+        self.ensure_one()
+        if self.carrier_shipment_id:
+            raise UserError(
+                _("Shipment %s already exists at the carrier: cancel it there first.",
+                  self.name)
+            )
+        picking = self.picking_id
+        self.write({"state": "cancelled", "health": "ok", "exception_category": False})
+        self.exception_ids.filtered(lambda e: e.state == "open").write(
+            {"state": "cancelled"}
+        )
+        attempt = self.search_count([("picking_id", "=", picking.id)]) + 1
+        new = self.create(self._prepare_vals(picking, carrier, attempt))
+        self.rerouted_to_id = new
+        picking.write({"carrier_id": carrier.id, "logistics_shipment_id": new.id})
+        body = _("%(reason)s New shipment: %(new)s (%(carrier)s).",
+                 reason=reason, new=new.name, carrier=carrier.name)
+        self.message_post(body=body)
+        picking.message_post(body=body)
+        new._enqueue_dispatch()
+        return new
+
+    def _on_unknown_outcome(self, request, acquisition, reason=None):
+        """A call may have reached the carrier but we never saw the answer."""
+        adapter = self.account_id._get_adapter(shipment=self)
+        if request is not None and adapter.supports_lookup:
+            try:
+                found = adapter.lookup_shipment(request)
+            except CarrierNotSupported:
+                found = None
+            except CarrierError as err:
+                adapter.log_sink.flush(own_cursor=True)
+                raise RetryableJobError(
+                    _("Could not verify %(name)s at the carrier: %(err)s",
+                      name=self.name, err=err),
+                    seconds=self._retry_delay(self.dispatch_attempts + 1),
+                ) from err
+            if found:
+                return self._finish_success(found, acquisition, adapter.log_sink,
+                                            recovered=True)
+        adapter.log_sink.flush()
+        self.write({"health": "exception", "exception_category": "unknown_outcome"})
+        message = _(
+            "Shipment %(name)s was being sent when the worker stopped (%(reason)s): "
+            "it may or may not exist at the carrier. It was NOT sent again. Verify "
+            "at the carrier, then either enter the result or replay it.",
+            name=self.name,
+            reason=reason or _("the request was in flight"),
+        )
+        self._raise_exception("unknown_outcome", message)
+        return message
+
+    def _dead_letter(self, err, attempts):
+        self._set_failed_state(err)
+        self.write({"exception_category": "dispatch_failed"})
+        self._raise_exception(
+            "dispatch_failed",
+            _(
+                "Sending %(name)s failed %(n)s times (%(error)s). The carrier seems "
+                "unavailable: replay the shipment once it is back, or reroute it.",
+                name=self.name, n=attempts, error=err,
+            ),
+            responsible_group="logistics_connector_base.group_logistics_supervisor",
+        )
+        return _("Dead letter after %s attempts.", attempts)
+
+    def _set_failed_state(self, err):
+        vals = {"health": "exception", "last_error": str(err)}
+        if self.state == "submitted":
+            vals["state"] = "queued"
+        self.write(vals)
+
+    @api.model
+    def _validation_message(self, err):
+        lines = [str(err)]
+        for field_error in getattr(err, "field_errors", None) or []:
+            lines.append(f"- {field_error.field}: {field_error.message}")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------
+    # Results
+    # ------------------------------------------------------------------
+    def _apply_result(self, result, replay=False, recovered=False):
+        """Store the carrier's answer on the shipment and the picking."""
+        self.ensure_one()
+        picking = self.picking_id
+        now = fields.Datetime.now()
+        if replay and not any(p.label for p in result.packages):
+            try:
+                adapter = self.account_id._get_adapter(shipment=self)
+                labels = adapter.get_label(result.carrier_shipment_id)
+                adapter.log_sink.flush()
+                result.packages = labels.packages or result.packages
+            except CarrierError as err:
+                _logger.warning("Label recovery failed for %s: %s", self.name, err)
+        attachments = self.env["ir.attachment"]
+        package_vals = []
+        fmt = (result.label_format or "PDF").upper()
+        ext = {"PDF": "pdf", "PNG": "png", "GIF": "gif", "ZPL": "zpl"}.get(fmt, "bin")
+        mimetype = {"PDF": "application/pdf", "PNG": "image/png", "GIF": "image/gif"}.get(
+            fmt, "text/plain" if fmt == "ZPL" else "application/octet-stream"
+        )
+        attachment_vals = []
+        for package in result.packages:
+            if package.label:
+                attachment_vals.append(
+                    {
+                        "name": f"Label-{self.carrier_code}-{package.tracking_number}.{ext}",
+                        "datas": base64.b64encode(package.label),
+                        "mimetype": mimetype,
+                        "res_model": "stock.picking",
+                        "res_id": picking.id,
+                    }
+                )
+        if attachment_vals:
+            attachments = self.env["ir.attachment"].sudo().create(attachment_vals)
+        by_number = {a.name.rsplit("-", 1)[-1].rsplit(".", 1)[0]: a for a in attachments}
+        odoo_packages = picking.move_line_ids.result_package_id
+        for index, package in enumerate(result.packages):
+            package_vals.append(
+                {
+                    "shipment_id": self.id,
+                    "sequence": index,
+                    "tracking_number": package.tracking_number,
+                    "package_id": odoo_packages[index].id if index < len(odoo_packages) else False,
+                    "label_attachment_id": by_number.get(package.tracking_number, attachments[:1]).id
+                    if attachments else False,
+                }
+            )
+        self.package_ids.unlink()
+        self.env["logistics.shipment.package"].create(package_vals)
+        currency = False
+        if result.charges_currency:
+            currency = self.env["res.currency"].with_context(active_test=False).search(
+                [("name", "=", result.charges_currency)], limit=1
+            )
+        tracking = ",".join(result.tracking_numbers)
+        vals = {
+            "carrier_shipment_id": result.carrier_shipment_id,
+            "tracking_ref": tracking,
+            "label_attachment_id": attachments[:1].id,
+            "label_at": now,
+            "health": "ok",
+            "exception_category": False,
+            "last_error": False,
+            "needs_lookup": False,
+            "charges_amount": result.charges_amount or 0.0,
+            "charges_currency_id": currency.id if currency else False,
+        }
+        if STATE_RANK.get(self.state, 99) < STATE_RANK["label_created"]:
+            vals["state"] = "label_created"
+        self.write(vals)
+        picking.write({"carrier_tracking_ref": tracking})
+        if result.charges_amount and not picking.carrier_price:
+            picking.carrier_price = result.charges_amount
+        self.env["logistics.shipment.event"]._create_from_dispatch(self, now)
+        self.exception_ids.filtered(
+            lambda e: e.state == "open"
+            and e.category in ("dispatch_failed", "unknown_outcome", "carrier_error",
+                               "authentication", "address", "service", "data")
+        ).action_resolve(_("The carrier accepted the shipment."))
+        note = _("recovered from the carrier") if recovered else (
+            _("replayed from the ledger") if replay else _("created")
+        )
+        body = _(
+            "Shipment %(name)s %(note)s: carrier reference %(ref)s, tracking %(tracking)s.",
+            name=self.name, note=note, ref=result.carrier_shipment_id, tracking=tracking,
+        )
+        self.message_post(body=body, attachment_ids=attachments.ids)
+        picking.message_post(body=body, attachment_ids=attachments.ids)
+
+    # ------------------------------------------------------------------
+    # Exceptions
+    # ------------------------------------------------------------------
+    def _raise_exception(self, category, message, responsible_group=None):
+        """Open (or update) the exception record for this problem."""
+        self.ensure_one()
+        self.write({"health": "exception", "exception_category": category})
+        return self.env["logistics.exception"].sudo()._open_for(
+            self, category, message, responsible_group=responsible_group
+        )
+
+    # ------------------------------------------------------------------
+    # User actions
+    # ------------------------------------------------------------------
+    def _check_supervisor(self):
+        if not self.env.user.has_group("logistics_connector_base.group_logistics_supervisor"):
+            raise UserError(_("Only logistics supervisors can replay or cancel shipments."))
+
+    def action_replay(self, force_resend=False):
+        """Send again a shipment that failed; attributed in chatter.
+
+        The ledger makes a replay of an already created shipment a no-op at
+        the carrier. ``force_resend`` is for an unknown outcome the user has
+        verified at the carrier: the shipment does NOT exist there.
+        """
+        self._check_supervisor()
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        for shipment in self:
+            if shipment.state in TERMINAL_STATES or shipment.carrier_shipment_id:
+                raise UserError(
+                    _("Shipment %s has nothing to replay: it is already at the carrier "
+                      "or closed.", shipment.name)
+                )
+            if shipment.exception_category == "unknown_outcome" and not force_resend:
+                raise UserError(
+                    _("The outcome of %s is unknown. Verify at the carrier first, then "
+                      "use 'Confirmed not at carrier: resend'.", shipment.name)
+                )
+            if force_resend:
+                entry = ledger.search(
+                    [("scope", "=", LEDGER_SCOPE), ("key", "=", shipment.idempotency_key)]
+                )
+                if entry.state == "in_flight":
+                    entry.write(
+                        {"state": "failed",
+                         "error": _("Confirmed not at the carrier by %s", self.env.user.name)}
+                    )
+            shipment.sudo().write(
+                {"dispatch_attempts": 0, "health": "ok", "exception_category": False}
+            )
+            shipment.sudo().exception_ids.filtered(lambda e: e.state == "open").write(
+                {"state": "resolved", "resolution": _("Replayed")}
+            )
+            shipment.message_post(
+                body=_("Replayed by %(user)s on %(date)s.", user=self.env.user.name,
+                       date=fields.Datetime.to_string(fields.Datetime.now()))
+            )
+            shipment.sudo()._enqueue_dispatch()
+        return True
+
+    def action_confirm_not_sent(self):
+        return self.action_replay(force_resend=True)
+
+    def action_cancel_at_carrier(self):
+        """Void the shipment at the carrier (through the ledger)."""
+        for shipment in self:
+            shipment._cancel_at_carrier()
+        return True
+
+    def _cancel_at_carrier(self):
+        self.ensure_one()
+        shipment = self.sudo()
+        if shipment.state == "cancelled":
+            return True
+        if shipment.carrier_shipment_id:
+            if STATE_RANK.get(shipment.state, 99) > STATE_RANK["label_created"]:
+                raise UserError(
+                    _("Shipment %s is already with the carrier (%s): it can no longer be "
+                      "cancelled.", shipment.name, dict(PROGRESS_STATES)[shipment.state])
+                )
+            adapter = shipment.account_id._get_adapter(shipment=shipment)
+            try:
+                adapter.cancel_shipment(
+                    shipment.carrier_shipment_id, shipment.tracking_ref.split(",")
+                    if shipment.tracking_ref else None
+                )
+            except CarrierError as err:
+                adapter.log_sink.flush(own_cursor=True)
+                raise UserError(
+                    _("The carrier refused to cancel %(name)s: %(msg)s",
+                      name=shipment.name, msg=err.carrier_message or err)
+                ) from err
+            adapter.log_sink.flush()
+        now = fields.Datetime.now()
+        shipment.write({"state": "cancelled", "health": "ok", "exception_category": False})
+        self.env["logistics.shipment.event"].sudo().create(
+            {
+                "shipment_id": shipment.id,
+                "code": "cancelled",
+                "raw_code": "cancelled",
+                "raw_description": _("Cancelled by %s", self.env.user.name),
+                "occurred_at": now,
+                "source": "manual",
+                "dedupe_key": f"cancel-{shipment.id}",
+            }
+        )
+        picking = shipment.picking_id
+        picking_vals = {}
+        if picking.logistics_shipment_id == shipment:
+            picking_vals["logistics_shipment_id"] = False
+        if picking.carrier_tracking_ref and shipment.tracking_ref:
+            picking_vals["carrier_tracking_ref"] = False
+        if picking_vals:
+            picking.write(picking_vals)
+        body = _("Shipment %(name)s cancelled by %(user)s.", name=shipment.name,
+                 user=self.env.user.name)
+        shipment.message_post(body=body)
+        picking.message_post(body=body)
+        return True
+
+    def action_open_picking(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.picking",
+            "res_id": self.picking_id.id,
+            "view_mode": "form",
+        }
+
+    def action_view_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "logistics_connector_base.action_logistics_exception"
+        )
+        action["domain"] = [("shipment_id", "=", self.id)]
+        action["context"] = {}
+        return action

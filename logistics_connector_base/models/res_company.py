@@ -1,0 +1,14 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    logistics_responsible_id = fields.Many2one(
+        "res.users",
+        string="Logistics Responsible",
+        help="Receives the activities of new logistics exceptions. When empty, the "
+        "first supervisor of the company does.",
+    )

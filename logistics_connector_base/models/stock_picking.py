@@ -1,0 +1,292 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+import phonenumbers
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    logistics_shipment_ids = fields.One2many(
+        "logistics.shipment", "picking_id", string="Carrier Shipments", readonly=True
+    )
+    logistics_shipment_id = fields.Many2one(
+        "logistics.shipment",
+        string="Carrier Shipment",
+        readonly=True,
+        copy=False,
+        help="The current (not cancelled) shipment of this delivery order.",
+    )
+    logistics_state = fields.Selection(
+        related="logistics_shipment_id.state", string="Carrier Status"
+    )
+    logistics_health = fields.Selection(
+        related="logistics_shipment_id.health", string="Carrier Health"
+    )
+    is_logistics = fields.Boolean(compute="_compute_is_logistics")
+
+    @api.depends("carrier_id.logistics_account_id", "picking_type_code")
+    def _compute_is_logistics(self):
+        for picking in self:
+            picking.is_logistics = bool(
+                picking.carrier_id.logistics_account_id
+                and picking.picking_type_code == "outgoing"
+            )
+
+    # ------------------------------------------------------------------
+    # Pre-flight validation
+    # ------------------------------------------------------------------
+    def _logistics_shipper_partner(self):
+        self.ensure_one()
+        return self.picking_type_id.warehouse_id.partner_id or self.company_id.partner_id
+
+    @api.model
+    def _logistics_normalise_phone(self, number, country_code):
+        """E.164 form of ``number``, or None when it is not a valid number."""
+        try:
+            parsed = phonenumbers.parse(number, (country_code or "").upper() or None)
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_valid_number(parsed):
+            return None
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    def _logistics_preflight(self, carrier=None):
+        """Check what the carrier will need; raise one UserError listing all.
+
+        Returns the normalised phones ``{"recipient_phone", "shipper_phone"}``.
+        No carrier call is made here.
+        """
+        self.ensure_one()
+        carrier = carrier or self.carrier_id
+        problems = []
+        partner = self.partner_id
+        if self.state in ("draft", "cancel"):
+            problems.append(_("Confirm the delivery order first (it is %s).", self.state))
+        if not carrier:
+            problems.append(_("Choose a shipping method."))
+        elif not carrier.logistics_account_id:
+            problems.append(
+                _("Shipping method %s is not linked to a carrier account.", carrier.name)
+            )
+        elif not carrier.logistics_account_id.active:
+            problems.append(
+                _("Carrier account %s is archived.", carrier.logistics_account_id.name)
+            )
+        recipient_phone = shipper_phone = ""
+        if not partner:
+            problems.append(_("Set the customer (recipient) of the delivery order."))
+        else:
+            who = partner.display_name
+            country = partner.country_id
+            if not country:
+                problems.append(_("Add the country to %s's address.", who))
+            if not partner.street:
+                problems.append(_("Add the street to %s's address.", who))
+            if not partner.city:
+                problems.append(_("Add the city to %s's address.", who))
+            if country and country.zip_required and not partner.zip:
+                problems.append(_("Add the postal code to %s's address.", who))
+            if country and country.state_required and not partner.state_id:
+                problems.append(_("Add the state to %s's address.", who))
+            raw_phone = partner.phone or partner.mobile
+            if not raw_phone:
+                problems.append(
+                    _("Add a phone number to %s: carriers need one to arrange delivery.", who)
+                )
+            else:
+                recipient_phone = self._logistics_normalise_phone(raw_phone, country.code)
+                if not recipient_phone:
+                    problems.append(
+                        _(
+                            "The phone number %(phone)s of %(who)s is not a valid number "
+                            "for %(country)s: correct it (e.g. with the international "
+                            "prefix).",
+                            phone=raw_phone,
+                            who=who,
+                            country=country.name or _("its country"),
+                        )
+                    )
+            if carrier and country and not carrier._match_address(partner):
+                problems.append(
+                    _("Shipping method %(carrier)s does not deliver to %(place)s.",
+                      carrier=carrier.name, place=", ".join(
+                          filter(None, [partner.zip, partner.city, country.name])))
+                )
+        shipper = self._logistics_shipper_partner()
+        if shipper.phone or shipper.mobile:
+            shipper_phone = self._logistics_normalise_phone(
+                shipper.phone or shipper.mobile, shipper.country_id.code
+            )
+            if not shipper_phone:
+                problems.append(
+                    _("The warehouse phone number %s is not valid: correct it on %s.",
+                      shipper.phone or shipper.mobile, shipper.display_name)
+                )
+        if not (shipper.street and shipper.city and shipper.country_id):
+            problems.append(
+                _("Complete the warehouse address (%s): street, city and country.",
+                  shipper.display_name)
+            )
+        packages = self.move_line_ids.result_package_id
+        weight = self.shipping_weight or self.weight
+        if packages:
+            light = packages.filtered(lambda p: (p.shipping_weight or p.weight) <= 0)
+            if light:
+                problems.append(
+                    _("Set a weight on package(s) %s.", ", ".join(light.mapped("name")))
+                )
+        elif weight <= 0:
+            problems.append(
+                _("The shipment weighs nothing: set weights on the products or a "
+                  "shipping weight on the package.")
+            )
+        if problems:
+            raise UserError(
+                _("%s cannot be sent to the carrier yet:", self.name)
+                + "\n- " + "\n- ".join(problems)
+            )
+        return {"recipient_phone": recipient_phone, "shipper_phone": shipper_phone or ""}
+
+    # ------------------------------------------------------------------
+    # Send to carrier
+    # ------------------------------------------------------------------
+    def action_send_to_carrier(self):
+        """Button **Send to carrier** (contract): validate, then queue dispatch."""
+        sent = self.env["logistics.shipment"]
+        for picking in self:
+            sent |= picking._logistics_send()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Sent to carrier"),
+                "message": _(
+                    "%s queued: the label and tracking number will appear here shortly.",
+                    ", ".join(sent.mapped("name")),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+                "sticky": False,
+            },
+        }
+
+    def _logistics_lock(self):
+        """Serialise concurrent sends of one picking.
+
+        The lock waits for a concurrent sender; when it committed, this
+        transaction's snapshot is stale, which PostgreSQL reports as a
+        serialization failure and Odoo retries on a fresh snapshot.
+        """
+        self.env.cr.execute(
+            "SELECT id FROM stock_picking WHERE id = %s FOR UPDATE", (self.id,)
+        )
+
+    def _logistics_send(self, from_validation=False):
+        """Create or reuse this picking's shipment and queue its dispatch.
+
+        Double clicks, two users at once and validation afterwards all end up
+        on one shipment, and the ledger makes its dispatch happen once.
+        Returns the shipment (empty when validation skipped it).
+        """
+        self.ensure_one()
+        shipment_model = self.env["logistics.shipment"].sudo()
+        carrier = self.carrier_id
+        try:
+            self._logistics_preflight(carrier)
+        except UserError as err:
+            if not from_validation:
+                raise
+            # Validation never blocks on the carrier: say what is missing.
+            self.message_post(body=str(err))
+            return shipment_model.browse()
+        self._logistics_lock()
+        current = self.logistics_shipment_ids.filtered(lambda s: s.state != "cancelled")[:1]
+        if current:
+            fingerprint = shipment_model._package_fingerprint(self)
+            if current.carrier_shipment_id:
+                if current.package_fingerprint != fingerprint:
+                    message = _(
+                        "%(picking)s changed after it was sent to the carrier "
+                        "(shipment %(shipment)s). Cancel the shipment at the carrier "
+                        "and send it again, so that the carrier ships what you pack.",
+                        picking=self.name, shipment=current.name,
+                    )
+                    if from_validation:
+                        self.message_post(body=message)
+                        return current
+                    raise UserError(message)
+                return current  # already at the carrier: nothing to do
+            if current.carrier_id != carrier:
+                return current._reroute(
+                    carrier, _("Shipping method changed to %s before dispatch.", carrier.name)
+                )
+            if current.health == "exception" and current.exception_category in (
+                "address", "service", "data",
+            ) and not from_validation:
+                # The user corrected what the carrier refused: send again.
+                current.exception_ids.filtered(lambda e: e.state == "open").action_resolve(
+                    _("Corrected and sent again by %s.", self.env.user.name)
+                )
+                current.write({
+                    "health": "ok",
+                    "exception_category": False,
+                    "package_fingerprint": fingerprint,
+                })
+                current._enqueue_dispatch()
+            return current
+        attempt = shipment_model.search_count([("picking_id", "=", self.id)]) + 1
+        shipment = shipment_model.create(shipment_model._prepare_vals(self, carrier, attempt))
+        # Writing the picking row makes a concurrent sender's lock fail with a
+        # serialization error (retried by Odoo) instead of a duplicate.
+        self.sudo().write({"logistics_shipment_id": shipment.id})
+        shipment._enqueue_dispatch()
+        self.message_post(
+            body=_("Sent to %(carrier)s by %(user)s: shipment %(shipment)s queued.",
+                   carrier=carrier.name, user=self.env.user.name, shipment=shipment.name)
+        )
+        return shipment
+
+    # ------------------------------------------------------------------
+    # Odoo's delivery flow
+    # ------------------------------------------------------------------
+    def send_to_shipper(self):
+        """On validation, logistics carriers queue the dispatch instead of waiting."""
+        self.ensure_one()
+        if self.carrier_id.logistics_account_id:
+            self._logistics_send(from_validation=True)
+            return None
+        return super().send_to_shipper()
+
+    def cancel_shipment(self):
+        logistics = self.filtered(lambda p: p.carrier_id.logistics_account_id)
+        for picking in logistics:
+            if not picking.logistics_shipment_id:
+                raise UserError(_("%s has no carrier shipment to cancel.", picking.name))
+            picking.logistics_shipment_id._cancel_at_carrier()
+        return super(StockPicking, self - logistics).cancel_shipment()
+
+    def action_open_logistics_shipment(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "logistics.shipment",
+            "res_id": self.logistics_shipment_id.id,
+            "view_mode": "form",
+        }
+
+    def action_cancel(self):
+        """Cancelling a delivery order cancels its shipment at the carrier."""
+        for picking in self.filtered("logistics_shipment_id"):
+            shipment = picking.logistics_shipment_id
+            if shipment.state not in ("cancelled",) and (
+                shipment.carrier_shipment_id or shipment.state in ("queued", "submitted")
+            ):
+                shipment._cancel_at_carrier()
+        return super().action_cancel()

@@ -1,0 +1,2 @@
+from . import logistics_exception_stage
+from . import logistics_exception

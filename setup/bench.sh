@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Run the benchmarks in tests/benchmarks/bench_*.py (not part of ./setup/test.sh).
+#
+#   ./setup/bench.sh [--db NAME] [--reuse-db] [--no-server] [--odoo-venv DIR] [-- ARGS...]
+#
+#  1. PostgreSQL, Odoo and the dependencies as for the tests.
+#  2. A fresh database (default logistics_bench) with demo data and logistics_suite,
+#     unless --reuse-db finds one already installed.
+#  3. Unless --no-server: Odoo on a free port with 2 workers and the real queue_job
+#     runner, on that database, in the background (stopped at exit).
+#  4. Each tests/benchmarks/bench_*.py runs with Odoo's python from the repository
+#     root, with ARGS, and with this environment:
+#       ODOO_RC                  the generated configuration file (Odoo reads it)
+#       LOGISTICS_BENCH_DB       the database
+#       LOGISTICS_BENCH_URL      http://127.0.0.1:<port> of the running Odoo ("" with --no-server)
+#       LOGISTICS_BENCH_CONF     same as ODOO_RC
+#       LOGISTICS_ODOO_BIN       odoo-bin (empty when Odoo runs as "python -m odoo")
+#       LOGISTICS_REPO_ROOT      the repository root
+#     Their output is printed as is. No benchmark file is not an error.
+set -euo pipefail
+
+# shellcheck source=setup/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BENCH_DB="${LOGISTICS_BENCH_DB:-logistics_bench}"
+REUSE_DB=0
+SERVER=1
+BENCH_ARGS=()
+parse_common_args "$@"
+set -- ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --db)
+            [ $# -ge 2 ] || die "--db needs a name"
+            BENCH_DB="$2"
+            shift
+            ;;
+        --db=*) BENCH_DB="${1#*=}" ;;
+        --reuse-db) REUSE_DB=1 ;;
+        --no-server) SERVER=0 ;;
+        --)
+            shift
+            BENCH_ARGS=("$@")
+            break
+            ;;
+        -h | --help)
+            sed -n '2,22p' "$0"
+            exit 0
+            ;;
+        *) die "unknown option: $1" ;;
+    esac
+    shift
+done
+[[ "$BENCH_DB" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || die "invalid database name: $BENCH_DB"
+
+shopt -s nullglob
+benches=("$REPO_ROOT"/tests/benchmarks/bench_*.py)
+shopt -u nullglob
+if [ ${#benches[@]} -eq 0 ]; then
+    info "No benchmark found (tests/benchmarks/bench_*.py): nothing to run"
+    exit 0
+fi
+
+CONF="$LOGISTICS_HOME/odoo-bench.conf"
+INIT_LOG="$LOG_DIR/bench-$BENCH_DB-init.log"
+SERVER_LOG="$LOG_DIR/bench-$BENCH_DB-server.log"
+
+ensure_postgres
+ensure_db_role
+require_odoo
+ensure_python_deps
+mkdir -p "$LOG_DIR"
+ensure_addons_link
+compute_addons_path
+HTTP_PORT="$(free_port)"
+write_odoo_conf "$CONF" "$BENCH_DB" "$HTTP_PORT" 2 \
+    "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.inbound:1" \
+    "list_db = False" \
+    "max_cron_threads = 1" \
+    "gevent_port = $(free_port)" \
+    "limit_time_cpu = 3600" \
+    "limit_time_real = 7200" \
+    "log_level = warn"
+
+if [ "$REUSE_DB" = 1 ] && [ "$(db_module_state "$BENCH_DB" "$SUITE_MODULE")" = installed ]; then
+    info "Reusing database $BENCH_DB"
+else
+    drop_db "$BENCH_DB"
+    info "Creating database $BENCH_DB with $SUITE_MODULE (log: $INIT_LOG)"
+    set +e
+    "${ODOO_BIN[@]}" -c "$CONF" -d "$BENCH_DB" -i "$SUITE_MODULE" --workers 0 \
+        --max-cron-threads 0 --stop-after-init --no-http --log-level info >"$INIT_LOG" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" -ne 0 ] || [ "$(db_module_state "$BENCH_DB" "$SUITE_MODULE")" != installed ]; then
+        die "could not install $SUITE_MODULE in $BENCH_DB (see $INIT_LOG)"
+    fi
+fi
+
+SERVER_PID=""
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+URL=""
+if [ "$SERVER" = 1 ]; then
+    info "Starting Odoo (2 workers + queue_job runner) on port $HTTP_PORT (log: $SERVER_LOG)"
+    "${ODOO_BIN[@]}" -c "$CONF" >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    URL="http://127.0.0.1:$HTTP_PORT"
+    for _ in $(seq 1 120); do
+        kill -0 "$SERVER_PID" 2>/dev/null || die "Odoo exited at start (see $SERVER_LOG)"
+        if "$ODOO_PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)" \
+            "$URL/web/login" >/dev/null 2>&1; then
+            break
+        fi
+        sleep 1
+    done
+fi
+
+export ODOO_RC="$CONF" LOGISTICS_BENCH_CONF="$CONF" LOGISTICS_BENCH_DB="$BENCH_DB"
+export LOGISTICS_BENCH_URL="$URL" LOGISTICS_REPO_ROOT="$REPO_ROOT"
+LOGISTICS_ODOO_BIN=""
+[ "${ODOO_BIN[1]}" != -m ] && LOGISTICS_ODOO_BIN="${ODOO_BIN[1]}"
+export LOGISTICS_ODOO_BIN
+
+status=0
+for bench in "${benches[@]}"; do
+    info "Benchmark: ${bench#"$REPO_ROOT"/}"
+    if ! (cd "$REPO_ROOT" && "$ODOO_PY" "$bench" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}); then
+        warn "${bench#"$REPO_ROOT"/} failed"
+        status=1
+    fi
+done
+exit "$status"

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# README command 1: set up everything and run Odoo 17 with the logistics suite.
+#
+#   ./setup/run.sh [--no-start] [--reset-db] [--odoo-venv DIR]
+#
+# Idempotent: a second run reuses the database and only (re)starts the services.
+#  1. PostgreSQL: installed with apt-get if missing, started, role odoo/odoo ensured.
+#  2. Odoo 17: found in $ODOO_VENV (default /opt/odoo17/venv); installed from Odoo's
+#     official source there when absent (internet needed, see setup/install-odoo.sh).
+#  3. Python dependencies (requests, phonenumbers, OCA queue_job 17.0) when missing.
+#  4. $LOGISTICS_HOME/odoo.conf (outside the repository) and the addons symlink.
+#  5. Demo database "logistics_demo" with demo data and logistics_suite installed,
+#     when it does not exist yet.
+#  6. The bundled carrier simulator on 127.0.0.1:8071 (stopped on exit), then Odoo
+#     in the foreground, with 2 workers and the queue_job runner, on port 8069.
+set -euo pipefail
+
+# shellcheck source=setup/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+    cat <<EOF
+Usage: ./setup/run.sh [options]
+
+Set up PostgreSQL, Odoo 17 and the demo database "logistics_demo", then run Odoo
+on http://localhost:8069 (login admin / admin) with the queue_job runner and the
+carrier simulator. Safe to run again.
+
+Options:
+  --no-start        set everything up, do not start Odoo
+  --reset-db        drop and recreate the demo database
+  --odoo-venv DIR   virtualenv holding Odoo 17 (default: \$ODOO_VENV or /opt/odoo17/venv)
+  -h, --help        this help
+
+Environment: ODOO_VENV, LOGISTICS_HOME (default ~/.local/share/logistics-suite),
+LOGISTICS_DB_HOST/PORT/USER/PASSWORD, LOGISTICS_HTTP_PORT (8069),
+LOGISTICS_SIM_PORT (8071).
+EOF
+}
+
+START=1
+RESET_DB=0
+parse_common_args "$@"
+for arg in ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}; do
+    case "$arg" in
+        --no-start) START=0 ;;
+        --reset-db) RESET_DB=1 ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *)
+            usage >&2
+            die "unknown option: $arg"
+            ;;
+    esac
+done
+
+DEMO_DB="${LOGISTICS_DEMO_DB:-logistics_demo}"
+HTTP_PORT="${LOGISTICS_HTTP_PORT:-8069}"
+SIM_PORT="${LOGISTICS_SIM_PORT:-8071}"
+CONF="$LOGISTICS_HOME/odoo.conf"
+SIMULATOR="$REPO_ROOT/logistics_connector_base/simulator/server.py"
+
+# Fail early, before touching anything, when Odoo already runs on the port.
+if [ "$START" = 1 ] && port_in_use "$HTTP_PORT"; then
+    die "port $HTTP_PORT is already in use (is ./setup/run.sh already running?); stop it first or set LOGISTICS_HTTP_PORT"
+fi
+
+# 1. PostgreSQL --------------------------------------------------------------
+ensure_postgres
+ensure_db_role
+info "PostgreSQL ready on $DB_HOST:$DB_PORT (role $DB_USER)"
+
+# 2. Odoo 17 ----------------------------------------------------------------
+if ! find_odoo; then
+    warn "no Odoo 17 in $ODOO_VENV (${ODOO_PROBE_ERROR:-}): installing it from Odoo's official source"
+    ODOO_VENV="$ODOO_VENV" "$REPO_ROOT/setup/install-odoo.sh"
+fi
+require_odoo
+
+# 3. Python dependencies -------------------------------------------------------
+ensure_python_deps
+
+# 4. Configuration -----------------------------------------------------------
+mkdir -p "$LOG_DIR"
+ensure_addons_link
+compute_addons_path
+write_odoo_conf "$CONF" "$DEMO_DB" "$HTTP_PORT" 2 \
+    "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.inbound:1" \
+    "list_db = False" \
+    "proxy_mode = False" \
+    "max_cron_threads = 1" \
+    "limit_time_cpu = 600" \
+    "limit_time_real = 1200"
+info "Configuration: $CONF"
+info "addons_path = $ADDONS_PATH"
+
+# 5. Demo database -------------------------------------------------------------
+if [ "$RESET_DB" = 1 ] && db_exists "$DEMO_DB"; then
+    info "Dropping database $DEMO_DB (--reset-db)"
+    drop_db "$DEMO_DB"
+fi
+state="$(db_module_state "$DEMO_DB" "$SUITE_MODULE")"
+if [ "$state" = installed ]; then
+    info "Database $DEMO_DB exists with $SUITE_MODULE installed: reusing it"
+else
+    init_log="$LOG_DIR/$DEMO_DB-init.log"
+    info "Creating database $DEMO_DB with demo data and $SUITE_MODULE (takes a few minutes; log: $init_log)"
+    set +e
+    "${ODOO_BIN[@]}" -c "$CONF" -d "$DEMO_DB" -i "$SUITE_MODULE" --workers 0 \
+        --max-cron-threads 0 --stop-after-init --no-http 2>&1 |
+        tee "$init_log" | odoo_log_filter
+    rc=${PIPESTATUS[0]}
+    set -e
+    state="$(db_module_state "$DEMO_DB" "$SUITE_MODULE")"
+    if [ "$rc" -ne 0 ] || [ "$state" != installed ]; then
+        warn "installation failed (exit $rc, $SUITE_MODULE state '${state:-absent}'); dropping $DEMO_DB so the next run starts clean"
+        drop_db "$DEMO_DB" || true
+        die "see $init_log"
+    fi
+    if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$init_log"; then
+        warn "the installation logged errors (see $init_log)"
+    fi
+    info "Database $DEMO_DB ready"
+fi
+
+if [ "$START" = 0 ]; then
+    info "Set-up done (--no-start). Start later with: ./setup/run.sh"
+    exit 0
+fi
+
+# 6. Carrier simulator + Odoo ----------------------------------------------------
+SIM_PID=""
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
+        kill "$SIM_PID" 2>/dev/null || true
+        wait "$SIM_PID" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ ! -f "$SIMULATOR" ]; then
+    warn "carrier simulator not found ($SIMULATOR); starting Odoo without it"
+elif port_in_use "$SIM_PORT"; then
+    warn "port $SIM_PORT is in use: assuming the carrier simulator already runs there"
+else
+    "$ODOO_PY" "$SIMULATOR" --port "$SIM_PORT" >"$LOG_DIR/simulator.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 1 50); do
+        port_in_use "$SIM_PORT" && break
+        kill -0 "$SIM_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    if port_in_use "$SIM_PORT"; then
+        info "Carrier simulator: http://127.0.0.1:$SIM_PORT (log: $LOG_DIR/simulator.log)"
+    else
+        warn "the carrier simulator did not start (see $LOG_DIR/simulator.log); continuing without it"
+    fi
+fi
+
+cat <<EOF
+
+  Odoo 17 + logistics suite:  http://localhost:$HTTP_PORT
+  Login: admin   Password: admin      (database: $DEMO_DB)
+  Stop with Ctrl+C.
+
+EOF
+set +e
+"${ODOO_BIN[@]}" -c "$CONF"
+rc=$?
+set -e
+exit "$rc"

@@ -1,0 +1,157 @@
+"""Count test results for setup/test.sh (stdlib only).
+
+    python testsummary.py odoo LOGFILE DBNAME EXIT_CODE
+    python testsummary.py pytest JUNIT_XML EXIT_CODE
+
+Each prints one line ``passed=N failed=N errors=N skipped=N total=N bad=N`` on
+stdout (``bad`` = everything that must fail the run) and explanations on stderr.
+"""
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+LOG_RECORD = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) "
+    r"(?P<logger>[^:\s]+): (?P<msg>.*)$"
+)
+SUMMARY = re.compile(
+    r"^(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<tests>\d+) tests "
+    r"when loading database '(?P<db>[^']*)'"
+)
+# Messages that are the test runner's own reports of counted failures.
+COUNTED_MESSAGES = ("FAIL: ", "ERROR: ", "At least one test failed")
+
+
+def _emit(passed, failed, errors, skipped, total, bad):
+    print(
+        f"passed={passed} failed={failed} errors={errors} "
+        f"skipped={skipped} total={total} bad={bad}"
+    )
+
+
+class OdooLogScan:
+    """Reads an Odoo test log.
+
+    A record logged while a test runs (between its "Starting ..." line and the
+    next one) belongs to that test: if the test is reported failed/errored it is
+    already counted, otherwise the test counts as failed (once). A record logged
+    outside any test (module loading, registry set-up ...) counts as one failure.
+    """
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        self.summary = None
+        self.skipped = 0
+        self.outside = []  # error records outside tests: one failure each
+        self.tainted = []  # error records of tests that did not fail otherwise
+        self.tainted_tests = 0
+        self._pending = []  # error records of the running test
+        self._in_test = False
+
+    def _close_test(self):
+        if self._pending:
+            self.tainted_tests += 1
+            self.tainted.extend(self._pending)
+            self._pending = []
+
+    def feed(self, line):
+        m = LOG_RECORD.match(line)
+        if not m:
+            return
+        level, logger, msg = m["level"], m["logger"], m["msg"]
+        test_logger = ".tests." in logger or logger.startswith("odoo.tests")
+        if logger == "odoo.tests.result":
+            s = SUMMARY.match(msg)
+            if s and s["db"] == self.dbname:
+                self.summary = s
+        elif level == "INFO" and test_logger and msg.startswith("Starting "):
+            self._close_test()
+            self._in_test = True
+        elif level == "INFO" and test_logger and msg.startswith("skipped "):
+            self.skipped += 1
+        elif logger.startswith(("odoo.modules.", "odoo.service.")):
+            self._close_test()
+            self._in_test = False
+        if level not in ("ERROR", "CRITICAL") or logger == "odoo.tests.result":
+            return
+        if msg.startswith(COUNTED_MESSAGES):
+            self._pending = []  # part of this counted test failure
+        elif self._in_test:
+            self._pending.append(line)
+        else:
+            self.outside.append(line)
+
+    def close(self):
+        self._close_test()
+
+
+def odoo(logfile, dbname, exit_code):
+    scan = OdooLogScan(dbname)
+    with open(logfile, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            scan.feed(line.rstrip())
+    scan.close()
+    failed = errors = total = 0
+    if scan.summary is None:
+        print(
+            f"odoo: no 'odoo.tests.result: ... when loading database '{dbname}'' "
+            "line: the run did not finish (see the log)",
+            file=sys.stderr,
+        )
+    else:
+        failed = int(scan.summary["failed"])
+        errors = int(scan.summary["errors"])
+        total = int(scan.summary["tests"])
+    for line in scan.tainted:
+        print(f"odoo: error logged by a passing test: {line}", file=sys.stderr)
+    for line in scan.outside:
+        print(f"odoo: error logged outside the tests: {line}", file=sys.stderr)
+    bad = failed + errors + scan.tainted_tests + len(scan.outside)
+    if scan.summary is None:
+        bad += 1
+    if bad == 0 and exit_code != 0:
+        print(f"odoo: odoo-bin exited with status {exit_code}", file=sys.stderr)
+        bad = 1
+    passed = max(0, total - failed - errors - scan.skipped - scan.tainted_tests)
+    _emit(passed, failed, errors, scan.skipped, total, bad)
+
+
+def pytest(junit_xml, exit_code):
+    tests = failures = errors = skipped = 0
+    try:
+        root = ET.parse(junit_xml).getroot()
+    except (OSError, ET.ParseError) as exc:
+        print(f"pytest: no readable report {junit_xml}: {exc}", file=sys.stderr)
+        root = None
+    if root is not None:
+        suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
+        for suite in suites:
+            tests += int(suite.get("tests", 0))
+            failures += int(suite.get("failures", 0))
+            errors += int(suite.get("errors", 0))
+            skipped += int(suite.get("skipped", 0))
+    bad = failures + errors
+    if exit_code == 5:
+        print("pytest: no tests collected (exit status 5)", file=sys.stderr)
+        bad += 1
+    elif exit_code != 0 and bad == 0:
+        print(f"pytest: exited with status {exit_code}", file=sys.stderr)
+        bad = 1
+    elif root is None:
+        bad += 1
+    passed = max(0, tests - failures - errors - skipped)
+    _emit(passed, failures, errors, skipped, tests, bad)
+
+
+def main(argv):
+    if len(argv) == 4 and argv[0] == "odoo":
+        odoo(argv[1], argv[2], int(argv[3]))
+    elif len(argv) == 3 and argv[0] == "pytest":
+        pytest(argv[1], int(argv[2]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
