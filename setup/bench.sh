@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Run the benchmarks in tests/benchmarks/bench_*.py (not part of ./setup/test.sh).
 #
-#   ./setup/bench.sh [--db NAME] [--reuse-db] [--no-server] [--odoo-venv DIR] [-- ARGS...]
+#   ./setup/bench.sh [--db NAME] [--reuse-db] [--with-server] [--odoo-venv DIR] [-- ARGS...]
 #
 #  1. PostgreSQL, Odoo and the dependencies as for the tests.
 #  2. A fresh database (default logistics_bench) with demo data and logistics_suite,
 #     unless --reuse-db finds one already installed.
-#  3. Unless --no-server: Odoo on a free port with 2 workers and the real queue_job
-#     runner, on that database, in the background (stopped at exit).
-#  4. Each tests/benchmarks/bench_*.py runs with Odoo's python from the repository
-#     root, with ARGS, and with this environment:
+#  3. With --with-server only: Odoo on a free port with 2 workers and the real
+#     queue_job runner on that database, in the background (stopped at exit). By
+#     default the benchmarks start their own server (tests/support/odoo_server.py).
+#  4. Each tests/benchmarks/bench_*.py runs from the repository root with Odoo's
+#     python: as a script (python FILE ARGS) when it has an
+#     'if __name__ == "__main__":' block, otherwise through pytest-odoo
+#     (pytest --odoo-config CONF --odoo-database DB -s FILE ARGS). Environment:
 #       ODOO_RC                  the generated configuration file (Odoo reads it)
 #       LOGISTICS_BENCH_DB       the database
-#       LOGISTICS_BENCH_URL      http://127.0.0.1:<port> of the running Odoo ("" with --no-server)
+#       LOGISTICS_BENCH_URL      http://127.0.0.1:<port> with --with-server, else ""
 #       LOGISTICS_BENCH_CONF     same as ODOO_RC
 #       LOGISTICS_ODOO_BIN       odoo-bin (empty when Odoo runs as "python -m odoo")
 #       LOGISTICS_REPO_ROOT      the repository root
+#       PYTHONPATH               starts with tests/ (import support.odoo_server)
 #     Their output is printed as is. No benchmark file is not an error.
 set -euo pipefail
 
@@ -24,7 +28,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BENCH_DB="${LOGISTICS_BENCH_DB:-logistics_bench}"
 REUSE_DB=0
-SERVER=1
+SERVER=0
 BENCH_ARGS=()
 parse_common_args "$@"
 set -- ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
             ;;
         --db=*) BENCH_DB="${1#*=}" ;;
         --reuse-db) REUSE_DB=1 ;;
+        --with-server) SERVER=1 ;;
         --no-server) SERVER=0 ;;
         --)
             shift
@@ -44,7 +49,7 @@ while [ $# -gt 0 ]; do
             break
             ;;
         -h | --help)
-            sed -n '2,22p' "$0"
+            sed -n '2,26p' "$0"
             exit 0
             ;;
         *) die "unknown option: $1" ;;
@@ -127,6 +132,7 @@ fi
 
 export ODOO_RC="$CONF" LOGISTICS_BENCH_CONF="$CONF" LOGISTICS_BENCH_DB="$BENCH_DB"
 export LOGISTICS_BENCH_URL="$URL" LOGISTICS_REPO_ROOT="$REPO_ROOT"
+export PYTHONPATH="$REPO_ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
 LOGISTICS_ODOO_BIN=""
 [ "${ODOO_BIN[1]}" != -m ] && LOGISTICS_ODOO_BIN="${ODOO_BIN[1]}"
 export LOGISTICS_ODOO_BIN
@@ -134,7 +140,14 @@ export LOGISTICS_ODOO_BIN
 status=0
 for bench in "${benches[@]}"; do
     info "Benchmark: ${bench#"$REPO_ROOT"/}"
-    if ! (cd "$REPO_ROOT" && "$ODOO_PY" "$bench" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}); then
+    if grep -qE '^if __name__ == .__main__.:' "$bench"; then
+        cmd=("$ODOO_PY" "$bench")
+    else
+        cmd=("$ODOO_PY" -m pytest --odoo-config="$CONF" --odoo-database="$BENCH_DB"
+            -p no:cacheprovider --import-mode=importlib -o "python_files=bench_*.py"
+            -s -q "$bench")
+    fi
+    if ! (cd "$REPO_ROOT" && "${cmd[@]}" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}); then
         warn "${bench#"$REPO_ROOT"/} failed"
         status=1
     fi

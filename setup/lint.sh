@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Lint the repository: ruff check, ruff format --check, pylint-odoo, bash -n
-# (and shellcheck when installed). Exits non-zero when any of them complains.
+# Lint the repository: ruff check, ruff format --check, pylint-odoo, the addons'
+# generated README.rst, bash -n (and shellcheck when installed).
+# Exits non-zero when any of them complains.
 #
 #   ./setup/lint.sh [--fix] [--odoo-venv DIR]
 #
-# --fix lets ruff fix what it can and reformat, then checks again.
+# --fix lets ruff fix what it can and reformat, regenerates the addons'
+# README.rst, then checks again.
 set -uo pipefail
 
 # shellcheck source=setup/lib.sh
@@ -16,7 +18,7 @@ for arg in ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}; do
     case "$arg" in
         --fix) FIX=1 ;;
         -h | --help)
-            sed -n '2,8p' "$0"
+            sed -n '2,9p' "$0"
             exit 0
             ;;
         *) die "unknown option: $arg" ;;
@@ -50,11 +52,14 @@ step() {
 if [ "$FIX" = 1 ]; then
     "$BIN/ruff" check --fix . || true
     "$BIN/ruff" format . || true
+    "$BIN/python" setup/gen_addon_readme.py || true
 fi
 step "ruff check" "$BIN/ruff" check .
 step "ruff format --check" "$BIN/ruff" format --check .
 step "pylint-odoo (${addons[*]} + umbrella manifest)" \
     "$BIN/pylint" --rcfile=.pylintrc --output-format=text "${addons[@]}" __manifest__.py
+step "addon README.rst up to date with readme/ (setup/gen_addon_readme.py)" \
+    "$BIN/python" setup/gen_addon_readme.py --check
 shell_files=(setup/*.sh .ci/run)
 # shellcheck disable=SC2016  # $f expands in the child shell
 step "bash -n" bash -c 'for f; do bash -n "$f" || exit 1; done' _ "${shell_files[@]}"

@@ -31,6 +31,7 @@ class AccountTokenStore:
 
     def __init__(self, account):
         self._registry = account.env.registry
+        self._cr = account.env.cr
         self._account_id = account.id
 
     def _execute(self, query, params):
@@ -39,11 +40,14 @@ class AccountTokenStore:
             return cr.fetchone() if cr.description else None
 
     def get(self):
-        row = self._execute(
+        # read on the caller's transaction: a token stored by another worker
+        # after our snapshot only costs one extra token request
+        self._cr.execute(
             "SELECT access_token, token_expires_at FROM logistics_carrier_account "
             "WHERE id = %s",
             (self._account_id,),
         )
+        row = self._cr.fetchone()
         if not row or not row[0] or not row[1]:
             return None
         return row[0], float(row[1])
@@ -272,26 +276,27 @@ class LogisticsCarrierAccount(models.Model):
     # ------------------------------------------------------------------
     # Circuit breaker (own cursor: shared state, independent of the job)
     # ------------------------------------------------------------------
+    def _breaker_read(self):
+        """(failures, open_until) as committed by the workers' own cursors.
+
+        Read on the caller's transaction: a snapshot a little stale at worst
+        lets one more call through, which the breaker tolerates.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT COALESCE(breaker_failures, 0), breaker_open_until "
+            "FROM logistics_carrier_account WHERE id = %s",
+            (self.id,),
+        )
+        return self.env.cr.fetchone()
+
     def _breaker_allows(self):
         """True when a call may be made now (closed, or half-open trial)."""
-        self.ensure_one()
-        self.invalidate_recordset(["breaker_open_until", "breaker_failures"])
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                "SELECT breaker_open_until FROM logistics_carrier_account WHERE id = %s",
-                (self.id,),
-            )
-            (open_until,) = cr.fetchone()
+        open_until = self._breaker_read()[1]
         return not open_until or open_until <= fields.Datetime.now()
 
     def _breaker_seconds_left(self):
-        self.ensure_one()
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                "SELECT breaker_open_until FROM logistics_carrier_account WHERE id = %s",
-                (self.id,),
-            )
-            (open_until,) = cr.fetchone()
+        open_until = self._breaker_read()[1]
         if not open_until:
             return 0
         return max(0, (open_until - fields.Datetime.now()).total_seconds())
@@ -299,6 +304,8 @@ class LogisticsCarrierAccount(models.Model):
     def _breaker_record(self, success):
         """Record a call outcome; returns True when this failure opened the breaker."""
         self.ensure_one()
+        if success and self._breaker_read() == (0, None):
+            return False  # closed and clean: nothing to write
         for attempt in range(5):
             try:
                 with self.env.registry.cursor() as cr:

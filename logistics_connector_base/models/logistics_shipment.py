@@ -1,6 +1,7 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+import dataclasses
 import hashlib
 import json
 import logging
@@ -127,6 +128,13 @@ class LogisticsShipment(models.Model):
         help="A call ended without an answer (timeout, reset): ask the carrier "
         "whether it created the shipment before sending it again.",
     )
+    request_payload = fields.Text(
+        readonly=True,
+        copy=False,
+        groups="logistics_connector_base.group_logistics_supervisor",
+        help="The canonical request (JSON) prepared when the shipment was queued: "
+        "the job sends exactly what was validated.",
+    )
     queued_at = fields.Datetime(readonly=True, copy=False)
     submitted_at = fields.Datetime(readonly=True, copy=False)
     label_at = fields.Datetime(string="Label Created At", readonly=True, copy=False)
@@ -252,11 +260,23 @@ class LogisticsShipment(models.Model):
             email=partner.email or "",
         )
 
+    def _get_request(self):
+        """The request to send: the one prepared at queue time, or a fresh one."""
+        self.ensure_one()
+        if self.request_payload:
+            return ShipmentRequest.from_dict(json.loads(self.request_payload))
+        return self._build_request()
+
     def _build_request(self):
         self.ensure_one()
         picking = self.picking_id
-        preflight = picking._logistics_preflight(self.carrier_id)
+        # Pre-flight ran when the user clicked; here only what the carrier
+        # needs is prepared (phones in E.164, weights in kg).
         shipper = picking._logistics_shipper_partner()
+        recipient = picking.partner_id
+        normalise = picking._logistics_normalise_phone
+        recipient_phone = recipient.phone or recipient.mobile or ""
+        shipper_phone = shipper.phone or shipper.mobile or ""
         parcels = []
         to_kg = self._weight_to_kg
         for package in picking.move_line_ids.result_package_id:
@@ -274,7 +294,7 @@ class LogisticsShipment(models.Model):
         if not parcels:
             parcels.append(
                 Parcel(
-                    weight_kg=to_kg(picking.shipping_weight or picking.weight),
+                    weight_kg=to_kg(picking.weight or picking.shipping_weight),
                     reference=picking.name,
                 )
             )
@@ -282,9 +302,12 @@ class LogisticsShipment(models.Model):
             reference=picking.name,
             idempotency_key=self.idempotency_key,
             service_code=self.carrier_id.logistics_service_code or "",
-            shipper=self._partner_to_address(shipper, phone=preflight["shipper_phone"]),
+            shipper=self._partner_to_address(
+                shipper, phone=normalise(shipper_phone, shipper.country_id.code) or shipper_phone
+            ),
             recipient=self._partner_to_address(
-                picking.partner_id, phone=preflight["recipient_phone"]
+                recipient,
+                phone=normalise(recipient_phone, recipient.country_id.code) or recipient_phone,
             ),
             parcels=parcels,
             ship_date=fields.Date.context_today(self),
@@ -312,7 +335,11 @@ class LogisticsShipment(models.Model):
         """Queue the dispatch job; one pending job per idempotency key."""
         now = fields.Datetime.now()
         for shipment in self:
-            vals = {"queued_at": now}
+            request = shipment._build_request()
+            vals = {
+                "queued_at": now,
+                "request_payload": json.dumps(request.to_dict(), sort_keys=True),
+            }
             if STATE_RANK.get(shipment.state, 99) < STATE_RANK["queued"]:
                 vals["state"] = "queued"
             shipment.write(vals)
@@ -336,13 +363,13 @@ class LogisticsShipment(models.Model):
         account = shipment.account_id
         if not account._breaker_allows():
             return shipment._on_breaker_open()
-        request = shipment._build_request()
+        request = shipment._get_request()
         ledger = self.env["logistics.idempotency.record"].sudo()
         try:
             acquisition = ledger.acquire(
                 LEDGER_SCOPE,
                 shipment.idempotency_key,
-                request.fingerprint(),
+                shipment._request_fingerprint(request),
                 lease_seconds=shipment._lease_seconds(),
                 res_model=self._name,
                 res_id=shipment.id,
@@ -363,6 +390,11 @@ class LogisticsShipment(models.Model):
                 )
             return shipment._on_unknown_outcome(request, acquisition)
         return shipment._send(request, acquisition)
+
+    @api.model
+    def _request_fingerprint(self, request):
+        """The ledger fingerprint: the request without its (daily) ship date."""
+        return dataclasses.replace(request, ship_date=None).fingerprint()
 
     def _lease_seconds(self):
         account = self.account_id
@@ -417,10 +449,9 @@ class LogisticsShipment(models.Model):
             self._set_failed_state(err)
             self._raise_exception("carrier_error", str(err))
             return str(err)
-        self.submitted_at = submitted_at
-        return self._finish_success(result, acquisition, sink)
+        return self._finish_success(result, acquisition, sink, submitted_at=submitted_at)
 
-    def _finish_success(self, result, acquisition, sink, recovered=False):
+    def _finish_success(self, result, acquisition, sink, recovered=False, submitted_at=None):
         ledger = self.env["logistics.idempotency.record"].sudo()
         # Committed at once: if this transaction fails later, a retry replays
         # the stored result instead of creating a second shipment.
@@ -431,7 +462,7 @@ class LogisticsShipment(models.Model):
         )
         self.account_id._breaker_record(success=True)
         sink.flush()
-        self._apply_result(result, recovered=recovered)
+        self._apply_result(result, recovered=recovered, submitted_at=submitted_at)
         return _("Created %(id)s, tracking %(tracking)s",
                  id=result.carrier_shipment_id, tracking=", ".join(result.tracking_numbers))
 
@@ -596,7 +627,7 @@ class LogisticsShipment(models.Model):
     # ------------------------------------------------------------------
     # Results
     # ------------------------------------------------------------------
-    def _apply_result(self, result, replay=False, recovered=False):
+    def _apply_result(self, result, replay=False, recovered=False, submitted_at=None):
         """Store the carrier's answer on the shipment and the picking."""
         self.ensure_one()
         picking = self.picking_id
@@ -643,19 +674,23 @@ class LogisticsShipment(models.Model):
                     if attachments else False,
                 }
             )
-        self.package_ids.unlink()
+        first_time = not (replay or recovered)
+        if not first_time:
+            self.package_ids.unlink()
         self.env["logistics.shipment.package"].create(package_vals)
-        currency = False
-        if result.charges_currency:
+        currency = self.company_id.currency_id
+        if result.charges_currency and result.charges_currency != currency.name:
             currency = self.env["res.currency"].with_context(active_test=False).search(
                 [("name", "=", result.charges_currency)], limit=1
             )
         tracking = ",".join(result.tracking_numbers)
+        was_failing = self.health != "ok" or bool(self.exception_category)
         vals = {
             "carrier_shipment_id": result.carrier_shipment_id,
             "tracking_ref": tracking,
             "label_attachment_id": attachments[:1].id,
             "label_at": now,
+            "submitted_at": submitted_at or self.submitted_at or now,
             "health": "ok",
             "exception_category": False,
             "last_error": False,
@@ -665,16 +700,16 @@ class LogisticsShipment(models.Model):
         }
         if STATE_RANK.get(self.state, 99) < STATE_RANK["label_created"]:
             vals["state"] = "label_created"
-        self.write(vals)
-        picking.write({"carrier_tracking_ref": tracking})
+        self.with_context(tracking_disable=True).write(vals)
+        picking_vals = {"carrier_tracking_ref": tracking}
         if result.charges_amount and not picking.carrier_price:
-            picking.carrier_price = result.charges_amount
-        self.env["logistics.shipment.event"]._create_from_dispatch(self, now)
-        self.exception_ids.filtered(
-            lambda e: e.state == "open"
-            and e.category in ("dispatch_failed", "unknown_outcome", "carrier_error",
-                               "authentication", "address", "service", "data")
-        ).action_resolve(_("The carrier accepted the shipment."))
+            picking_vals["carrier_price"] = result.charges_amount
+        picking.write(picking_vals)
+        self.env["logistics.shipment.event"]._create_from_dispatch(
+            self, now, check_existing=not first_time
+        )
+        if was_failing:
+            self._resolve_dispatch_exceptions()
         note = _("recovered from the carrier") if recovered else (
             _("replayed from the ledger") if replay else _("created")
         )
@@ -682,12 +717,21 @@ class LogisticsShipment(models.Model):
             "Shipment %(name)s %(note)s: carrier reference %(ref)s, tracking %(tracking)s.",
             name=self.name, note=note, ref=result.carrier_shipment_id, tracking=tracking,
         )
-        self.message_post(body=body, attachment_ids=attachments.ids)
-        picking.message_post(body=body, attachment_ids=attachments.ids)
+        # One log note where the warehouse looks (a note notifies nobody, so
+        # the light _message_log does); the shipment's history is its events.
+        picking._message_log(body=body, attachment_ids=attachments.ids)
 
     # ------------------------------------------------------------------
     # Exceptions
     # ------------------------------------------------------------------
+    def _resolve_dispatch_exceptions(self):
+        """The carrier accepted the shipment: close the dispatch problems."""
+        self.exception_ids.filtered(
+            lambda e: e.state == "open"
+            and e.category in ("dispatch_failed", "unknown_outcome", "carrier_error",
+                               "authentication", "address", "service", "data")
+        ).action_resolve(_("The carrier accepted the shipment."))
+
     def _raise_exception(self, category, message, responsible_group=None):
         """Open (or update) the exception record for this problem."""
         self.ensure_one()

@@ -44,10 +44,10 @@ class LogisticsShipmentEvent(models.Model):
     ]
 
     @api.model
-    def _create_from_dispatch(self, shipment, when):
+    def _create_from_dispatch(self, shipment, when, check_existing=True):
         """The ``label_created`` event of a successful dispatch (idempotent)."""
         key = f"label-{shipment.carrier_shipment_id}"
-        if self.search_count(
+        if check_existing and self.search_count(
             [("shipment_id", "=", shipment.id), ("dedupe_key", "=", key)]
         ):
             return self.browse()

@@ -153,10 +153,11 @@ class TestDispatchFailures(LogisticsCase):
 
     def _crash_in_flight(self, shipment, lease_expired=True):
         """Leave the ledger as a worker that died mid-call would."""
-        request = shipment._build_request()
+        request = shipment._get_request()
         ledger = self.env["logistics.idempotency.record"]
         acquisition = ledger.acquire(
-            "outbound_dispatch", shipment.idempotency_key, request.fingerprint()
+            "outbound_dispatch", shipment.idempotency_key,
+            shipment._request_fingerprint(request),
         )
         offset = timedelta(minutes=-1 if lease_expired else 10)
         ledger.browse(acquisition.record_id).lease_until = fields.Datetime.now() + offset
