@@ -1,6 +1,7 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Suite-level tests: make tests/support importable (``--import-mode=importlib``)."""
+
 import os
 import sys
 

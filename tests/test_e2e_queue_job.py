@@ -6,16 +6,16 @@ The test starts Odoo with 2 workers and the queue_job runner on the test
 database, the carrier simulator on 127.0.0.1, and drives the suite over
 XML-RPC as a user's script would: no trap, no direct job call.
 """
+
 import time
 import uuid
 
 import pytest
+from support.odoo_server import OdooServer
 
 import odoo
 
 from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
-
-from support.odoo_server import OdooServer
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,9 @@ def _setup_carrier(rpc, sim, **account_vals):
             **account_vals,
         ),
     )
-    product = rpc("product.product", "create", {"name": f"E2E ship {tag}", "type": "service"})
+    product = rpc(
+        "product.product", "create", {"name": f"E2E ship {tag}", "type": "service"}
+    )
     carrier = rpc(
         "delivery.carrier",
         "create",
@@ -74,23 +76,44 @@ def _setup_carrier(rpc, sim, **account_vals):
 def _make_picking(rpc, carrier):
     de = rpc("res.country", "search", [("code", "=", "DE")])[0]
     company = rpc("res.users", "read", [rpc.uid], ["company_id"])[0]["company_id"][0]
-    company_partner = rpc("res.company", "read", [company], ["partner_id"])[0]["partner_id"][0]
+    company_partner = rpc("res.company", "read", [company], ["partner_id"])[0][
+        "partner_id"
+    ][0]
     rpc(
         "res.partner",
         "write",
         [company_partner],
-        {"street": "Hauptstraße 1", "city": "Hamburg", "zip": "20095",
-         "country_id": de, "phone": "+49 40 1234567"},
+        {
+            "street": "Hauptstraße 1",
+            "city": "Hamburg",
+            "zip": "20095",
+            "country_id": de,
+            "phone": "+49 40 1234567",
+        },
     )
     partner = rpc(
         "res.partner",
         "create",
-        {"name": "E2E Customer", "street": "Friedrichstraße 123", "city": "Berlin",
-         "zip": "10117", "country_id": de, "phone": "+49 30 12345678"},
+        {
+            "name": "E2E Customer",
+            "street": "Friedrichstraße 123",
+            "city": "Berlin",
+            "zip": "10117",
+            "country_id": de,
+            "phone": "+49 30 12345678",
+        },
     )
-    item = rpc("product.product", "create", {"name": "E2E item", "type": "consu", "weight": 2.5})
-    picking_type = rpc("stock.picking.type", "search", [("code", "=", "outgoing")], limit=1)[0]
-    types = rpc("stock.picking.type", "read", [picking_type], ["default_location_src_id"])
+    item = rpc(
+        "product.product",
+        "create",
+        {"name": "E2E item", "type": "consu", "weight": 2.5},
+    )
+    picking_type = rpc(
+        "stock.picking.type", "search", [("code", "=", "outgoing")], limit=1
+    )[0]
+    types = rpc(
+        "stock.picking.type", "read", [picking_type], ["default_location_src_id"]
+    )
     src = types[0]["default_location_src_id"][0]
     dest = rpc("stock.location", "search", [("usage", "=", "customer")], limit=1)[0]
     uom = rpc("uom.uom", "search", [("name", "=", "Units")], limit=1)[0]
@@ -103,9 +126,20 @@ def _make_picking(rpc, carrier):
             "location_id": src,
             "location_dest_id": dest,
             "carrier_id": carrier,
-            "move_ids": [(0, 0, {"name": "E2E item", "product_id": item, "product_uom_qty": 1,
-                                 "product_uom": uom, "location_id": src,
-                                 "location_dest_id": dest})],
+            "move_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "E2E item",
+                        "product_id": item,
+                        "product_uom_qty": 1,
+                        "product_uom": uom,
+                        "location_id": src,
+                        "location_dest_id": dest,
+                    },
+                )
+            ],
         },
     )
     rpc("stock.picking", "action_confirm", [picking])
@@ -129,8 +163,15 @@ def _shipment(rpc, picking):
         "logistics.shipment",
         "read",
         [shipment_id],
-        ["state", "health", "tracking_ref", "carrier_shipment_id", "label_attachment_id",
-         "dispatch_attempts", "idempotency_key"],
+        [
+            "state",
+            "health",
+            "tracking_ref",
+            "carrier_shipment_id",
+            "label_attachment_id",
+            "dispatch_attempts",
+            "idempotency_key",
+        ],
     )[0]
 
 
@@ -147,12 +188,18 @@ def test_send_to_carrier_through_the_real_runner(rpc, sim):
     assert tracking["carrier_tracking_ref"] == shipment["tracking_ref"]
     assert shipment["label_attachment_id"]
     jobs = rpc(
-        "queue.job", "search_read",
-        [("identity_key", "=", shipment["idempotency_key"])], ["state", "channel"],
+        "queue.job",
+        "search_read",
+        [("identity_key", "=", shipment["idempotency_key"])],
+        ["state", "channel"],
     )
-    assert [(j["state"], j["channel"]) for j in jobs] == [("done", "root.logistics.outbound")]
+    assert [(j["state"], j["channel"]) for j in jobs] == [
+        ("done", "root.logistics.outbound")
+    ]
     created = [r for r in sim.requests if r["operation"] == "create_shipment"]
-    assert len([r for r in created if r["json"]["reference"] == _name(rpc, picking)]) == 1
+    assert (
+        len([r for r in created if r["json"]["reference"] == _name(rpc, picking)]) == 1
+    )
 
 
 def _name(rpc, picking):
@@ -170,7 +217,8 @@ def test_transient_failure_is_retried_by_the_runner(rpc, sim):
     )
     assert shipment["dispatch_attempts"] == 1  # one failure counted, then success
     attempts = [
-        r for r in sim.requests
+        r
+        for r in sim.requests
         if r["operation"] == "create_shipment" and r["json"]["reference"] == name
     ]
     assert len(attempts) == 2
@@ -178,8 +226,12 @@ def test_transient_failure_is_retried_by_the_runner(rpc, sim):
     created = [s for s in sim.shipments.values() if s.get("reference") == name]
     assert len(created) == 1
     logs = rpc(
-        "logistics.integration.log", "search_read",
-        [("shipment_id.picking_id", "=", picking), ("operation", "=", "create_shipment")],
+        "logistics.integration.log",
+        "search_read",
+        [
+            ("shipment_id.picking_id", "=", picking),
+            ("operation", "=", "create_shipment"),
+        ],
         ["status_code"],
     )
     assert sorted(log["status_code"] for log in logs) == [201, 503]
@@ -195,4 +247,6 @@ def test_double_click_over_rpc_ships_once(rpc, sim):
     time.sleep(1.0)  # give a (wrong) second job the time to run
     created = [s for s in sim.shipments.values() if s.get("reference") == name]
     assert len(created) == 1
-    assert rpc("logistics.shipment", "search_count", [("picking_id", "=", picking)]) == 1
+    assert (
+        rpc("logistics.shipment", "search_count", [("picking_id", "=", picking)]) == 1
+    )

@@ -55,8 +55,10 @@ class DeliveryCarrier(models.Model):
         self.ensure_one()
         if not self.logistics_account_id:
             raise UserError(
-                _("Shipping method %s has no carrier account: set one on it first.",
-                  self.name)
+                _(
+                    "Shipping method %s has no carrier account: set one on it first.",
+                    self.name,
+                )
             )
         return self.logistics_account_id
 
@@ -66,7 +68,11 @@ class DeliveryCarrier(models.Model):
         partner = order.partner_shipping_id
         warehouse = order.warehouse_id
         shipper = warehouse.partner_id or order.company_id.partner_id
-        weight = order._get_estimated_weight() if hasattr(order, "_get_estimated_weight") else 0
+        weight = (
+            order._get_estimated_weight()
+            if hasattr(order, "_get_estimated_weight")
+            else 0
+        )
         return ShipmentRequest(
             reference=order.name,
             idempotency_key=f"rate-{order.id}",
@@ -103,10 +109,14 @@ class DeliveryCarrier(models.Model):
                 "warning_message": False,
             }
         price = quote.amount
-        currency = self.env["res.currency"].search([("name", "=", quote.currency)], limit=1)
+        currency = self.env["res.currency"].search(
+            [("name", "=", quote.currency)], limit=1
+        )
         company = order.company_id
         if currency and currency != company.currency_id:
-            price = currency._convert(price, company.currency_id, company, fields.Date.today())
+            price = currency._convert(
+                price, company.currency_id, company, fields.Date.today()
+            )
         return {
             "success": True,
             "price": price,
@@ -123,7 +133,8 @@ class DeliveryCarrier(models.Model):
             res.append(
                 {
                     "exact_price": shipment.charges_amount if shipment else 0.0,
-                    "tracking_number": (shipment.tracking_ref if shipment else False) or False,
+                    "tracking_number": (shipment.tracking_ref if shipment else False)
+                    or False,
                 }
             )
         return res

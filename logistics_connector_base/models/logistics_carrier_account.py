@@ -102,7 +102,9 @@ class LogisticsCarrierAccount(models.Model):
         help="The carrier's account / shipper / billing number.", tracking=True
     )
     # Credentials: administrators only, never logged.
-    client_id = fields.Char(string="Client ID / API Key", groups=ADMIN_GROUP, copy=False)
+    client_id = fields.Char(
+        string="Client ID / API Key", groups=ADMIN_GROUP, copy=False
+    )
     client_secret = fields.Char(groups=ADMIN_GROUP, copy=False)
     username = fields.Char(groups=ADMIN_GROUP, copy=False)
     password = fields.Char(groups=ADMIN_GROUP, copy=False)
@@ -145,7 +147,6 @@ class LogisticsCarrierAccount(models.Model):
     retry_max_delay = fields.Integer(string="Retry Max Delay (s)", default=1800)
     # Circuit breaker
     breaker_threshold = fields.Integer(
-        string="Breaker Threshold",
         default=5,
         help="Consecutive transient failures that open the circuit breaker.",
     )
@@ -250,7 +251,8 @@ class LogisticsCarrierAccount(models.Model):
         except KeyError as err:
             raise UserError(
                 _(
-                    "No adapter is installed for carrier '%(code)s' (account %(name)s). "
+                    "No adapter is installed for carrier "
+                    "'%(code)s' (account %(name)s). "
                     "Install its carrier addon.",
                     code=self.carrier_code,
                     name=self.display_name,
@@ -311,9 +313,12 @@ class LogisticsCarrierAccount(models.Model):
                 with self.env.registry.cursor() as cr:
                     if success:
                         cr.execute(
-                            "UPDATE logistics_carrier_account SET breaker_failures = 0, "
-                            "breaker_open_until = NULL WHERE id = %s "
-                            "AND (breaker_failures <> 0 OR breaker_open_until IS NOT NULL)",
+                            "UPDATE logistics_carrier_account SET "
+                            "breaker_failures = 0, "
+                            "breaker_open_until = NULL "
+                            "WHERE id = %s "
+                            "AND (breaker_failures <> 0 OR "
+                            "breaker_open_until IS NOT NULL)",
                             (self.id,),
                         )
                         return False
@@ -375,4 +380,6 @@ class LogisticsCarrierAccount(models.Model):
     def _get_webhook_secrets(self):
         self.ensure_one()
         account = self.sudo()
-        return [s for s in (account.webhook_secret, account.webhook_secret_previous) if s]
+        return [
+            s for s in (account.webhook_secret, account.webhook_secret_previous) if s
+        ]

@@ -23,7 +23,9 @@ class LogisticsException(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    category = fields.Selection(EXCEPTION_CATEGORIES, required=True, index=True, tracking=True)
+    category = fields.Selection(
+        EXCEPTION_CATEGORIES, required=True, index=True, tracking=True
+    )
     message = fields.Text(required=True)
     state = fields.Selection(
         [("open", "Open"), ("resolved", "Resolved"), ("cancelled", "Cancelled")],
@@ -32,7 +34,9 @@ class LogisticsException(models.Model):
         index=True,
         tracking=True,
     )
-    user_id = fields.Many2one("res.users", string="Responsible", tracking=True, index=True)
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", tracking=True, index=True
+    )
     occurrences = fields.Integer(default=1, readonly=True)
     last_seen_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
     resolution = fields.Text(tracking=True)
@@ -73,12 +77,16 @@ class LogisticsException(models.Model):
             )
             existing.message_post(body=message)
             return existing
-        group = responsible_group or "logistics_connector_base.group_logistics_supervisor"
+        group = (
+            responsible_group or "logistics_connector_base.group_logistics_supervisor"
+        )
         user = self._default_responsible(group, shipment.company_id)
         label = dict(EXCEPTION_CATEGORIES).get(category, category)
         exception = self.create(
             {
-                "name": _("%(shipment)s: %(category)s", shipment=shipment.name, category=label),
+                "name": _(
+                    "%(shipment)s: %(category)s", shipment=shipment.name, category=label
+                ),
                 "shipment_id": shipment.id,
                 "company_id": shipment.company_id.id,
                 "category": category,
@@ -113,12 +121,12 @@ class LogisticsException(models.Model):
         return True
 
     def action_mark_resolved(self):
-        if not self.env.user.has_group("logistics_connector_base.group_logistics_supervisor"):
+        if not self.env.user.has_group(
+            "logistics_connector_base.group_logistics_supervisor"
+        ):
             raise UserError(_("Only logistics supervisors can resolve exceptions."))
         for exception in self:
-            exception.message_post(
-                body=_("Marked resolved by %s.", self.env.user.name)
-            )
+            exception.message_post(body=_("Marked resolved by %s.", self.env.user.name))
         return self.action_resolve()
 
     def action_replay(self):
@@ -127,7 +135,9 @@ class LogisticsException(models.Model):
             raise UserError(_("There is no shipment to replay on these exceptions."))
         shipments.action_replay()
         for exception in self:
-            exception.message_post(body=_("Replay requested by %s.", self.env.user.name))
+            exception.message_post(
+                body=_("Replay requested by %s.", self.env.user.name)
+            )
         return True
 
     def action_open_shipment(self):

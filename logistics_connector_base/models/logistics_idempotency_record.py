@@ -10,6 +10,7 @@ Semantics after the best-known payment APIs:
 * acquisition is an ``INSERT ... ON CONFLICT DO NOTHING`` on the unique
   (scope, key) index followed by a row lock, never check-then-insert.
 """
+
 import json
 import logging
 import time
@@ -110,7 +111,9 @@ class LogisticsIdempotencyRecord(models.Model):
         return fields.Datetime.now() + timedelta(days=days)
 
     @api.model
-    def _acquire(self, scope, key, fingerprint, lease_seconds=300, res_model=None, res_id=None):
+    def _acquire(
+        self, scope, key, fingerprint, lease_seconds=300, res_model=None, res_id=None
+    ):
         """Acquire ``key`` on the current cursor (see module docstring).
 
         The caller commits. Returns an :class:`Acquisition`.
@@ -173,7 +176,9 @@ class LogisticsIdempotencyRecord(models.Model):
             )
         if state == "in_flight":
             expired = bool(stored_lease and stored_lease <= now)
-            return Acquisition(IN_FLIGHT, rec_id, lease_expired=expired, attempts=attempts)
+            return Acquisition(
+                IN_FLIGHT, rec_id, lease_expired=expired, attempts=attempts
+            )
         # failed before: the side effect is known not to have happened -> retry
         cr.execute(
             """
@@ -206,7 +211,9 @@ class LogisticsIdempotencyRecord(models.Model):
         raise last_error
 
     @api.model
-    def acquire(self, scope, key, fingerprint, lease_seconds=300, res_model=None, res_id=None):
+    def acquire(
+        self, scope, key, fingerprint, lease_seconds=300, res_model=None, res_id=None
+    ):
         """Acquire ``key`` and commit at once, independently of the caller."""
         return self._run_on_own_cursor(
             "_acquire", scope, key, fingerprint, lease_seconds, res_model, res_id

@@ -19,9 +19,8 @@ class IntegrationLogSink:
     def __init__(self, env, account=None, shipment=None):
         self.env = env
         self.account_id = account.id if account else False
-        self.company_id = (
-            (shipment.company_id.id if shipment else False)
-            or (account.company_id.id if account else False)
+        self.company_id = (shipment.company_id.id if shipment else False) or (
+            account.company_id.id if account else False
         )
         self.shipment_id = shipment.id if shipment else False
         self.entries = []
@@ -84,7 +83,9 @@ class LogisticsIntegrationLog(models.Model):
     _order = "id desc"
     _rec_name = "operation"
 
-    account_id = fields.Many2one("logistics.carrier.account", index=True, ondelete="set null")
+    account_id = fields.Many2one(
+        "logistics.carrier.account", index=True, ondelete="set null"
+    )
     carrier_code = fields.Selection(related="account_id.carrier_code")
     shipment_id = fields.Many2one("logistics.shipment", index=True, ondelete="set null")
     company_id = fields.Many2one("res.company", index=True)
@@ -124,5 +125,7 @@ class LogisticsIntegrationLog(models.Model):
             (days, limit),
         )
         count = self.env.cr.rowcount
-        _logger.info("Integration log: %s entries older than %s days pruned", count, days)
+        _logger.info(
+            "Integration log: %s entries older than %s days pruned", count, days
+        )
         return count

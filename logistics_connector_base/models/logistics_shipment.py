@@ -79,7 +79,11 @@ class LogisticsShipment(models.Model):
     _order = "id desc"
 
     name = fields.Char(
-        required=True, copy=False, readonly=True, default=lambda self: _("New"), index=True
+        required=True,
+        copy=False,
+        readonly=True,
+        default=lambda self: _("New"),
+        index=True,
     )
     picking_id = fields.Many2one(
         "stock.picking", required=True, ondelete="restrict", index=True, readonly=True
@@ -87,35 +91,53 @@ class LogisticsShipment(models.Model):
     partner_id = fields.Many2one(related="picking_id.partner_id", string="Recipient")
     sale_id = fields.Many2one(related="picking_id.sale_id", string="Sale Order")
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True,
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
         default=lambda self: self.env.company,
     )
     carrier_id = fields.Many2one(
         "delivery.carrier", string="Shipping Method", required=True, readonly=True
     )
     account_id = fields.Many2one(
-        "logistics.carrier.account", string="Carrier Account", required=True,
-        readonly=True, index=True,
+        "logistics.carrier.account",
+        string="Carrier Account",
+        required=True,
+        readonly=True,
+        index=True,
     )
     carrier_code = fields.Selection(related="account_id.carrier_code", store=True)
     attempt = fields.Integer(default=1, readonly=True)
     idempotency_key = fields.Char(required=True, copy=False, readonly=True, index=True)
     package_fingerprint = fields.Char(readonly=True, copy=False)
     state = fields.Selection(
-        PROGRESS_STATES, default="draft", required=True, index=True, tracking=True,
+        PROGRESS_STATES,
+        default="draft",
+        required=True,
+        index=True,
+        tracking=True,
         readonly=True,
     )
     health = fields.Selection(
         [("ok", "OK"), ("warning", "Warning"), ("exception", "Exception")],
-        default="ok", required=True, index=True, tracking=True, readonly=True,
+        default="ok",
+        required=True,
+        index=True,
+        tracking=True,
+        readonly=True,
     )
     exception_category = fields.Selection(EXCEPTION_CATEGORIES, readonly=True)
     carrier_shipment_id = fields.Char(
         string="Carrier Shipment ID", copy=False, readonly=True, index=True
     )
     tracking_ref = fields.Char(string="Tracking Number(s)", copy=False, readonly=True)
-    package_ids = fields.One2many("logistics.shipment.package", "shipment_id", readonly=True)
-    label_attachment_id = fields.Many2one("ir.attachment", string="Label", readonly=True)
+    package_ids = fields.One2many(
+        "logistics.shipment.package", "shipment_id", readonly=True
+    )
+    label_attachment_id = fields.Many2one(
+        "ir.attachment", string="Label", readonly=True
+    )
     charges_amount = fields.Monetary(
         string="Carrier Charges", currency_field="charges_currency_id", readonly=True
     )
@@ -124,7 +146,8 @@ class LogisticsShipment(models.Model):
     next_retry_at = fields.Datetime(readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     needs_lookup = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="A call ended without an answer (timeout, reset): ask the carrier "
         "whether it created the shipment before sending it again.",
     )
@@ -139,7 +162,9 @@ class LogisticsShipment(models.Model):
     submitted_at = fields.Datetime(readonly=True, copy=False)
     label_at = fields.Datetime(string="Label Created At", readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
-    event_ids = fields.One2many("logistics.shipment.event", "shipment_id", readonly=True)
+    event_ids = fields.One2many(
+        "logistics.shipment.event", "shipment_id", readonly=True
+    )
     exception_ids = fields.One2many("logistics.exception", "shipment_id", readonly=True)
     exception_count = fields.Integer(compute="_compute_exception_count")
     log_ids = fields.One2many("logistics.integration.log", "shipment_id", readonly=True)
@@ -171,7 +196,9 @@ class LogisticsShipment(models.Model):
         self.flush_model(["state"])
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("logistics.shipment") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("logistics.shipment") or "/"
+                )
         return super().create(vals_list)
 
     def _compute_exception_count(self):
@@ -226,7 +253,9 @@ class LogisticsShipment(models.Model):
     @api.model
     def _make_key(self, picking, carrier, attempt, fingerprint):
         db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"ls-{db_uuid[:8]}-{picking.id}-{carrier.id}-{attempt}-{fingerprint[:12]}"
+        return (
+            f"ls-{db_uuid[:8]}-{picking.id}-{carrier.id}-{attempt}-{fingerprint[:12]}"
+        )
 
     @api.model
     def _prepare_vals(self, picking, carrier, attempt):
@@ -249,14 +278,18 @@ class LogisticsShipment(models.Model):
         commercial = partner.commercial_partner_id
         return Address(
             name=partner.name or commercial.name or "",
-            company_name=commercial.name if commercial != partner and commercial.is_company else "",
+            company_name=commercial.name
+            if commercial != partner and commercial.is_company
+            else "",
             street=partner.street or "",
             street2=partner.street2 or "",
             city=partner.city or "",
             zip=partner.zip or "",
             state_code=partner.state_id.code or "",
             country_code=partner.country_id.code or "",
-            phone=phone if phone is not None else (partner.phone or partner.mobile or ""),
+            phone=phone
+            if phone is not None
+            else (partner.phone or partner.mobile or ""),
             email=partner.email or "",
         )
 
@@ -303,11 +336,14 @@ class LogisticsShipment(models.Model):
             idempotency_key=self.idempotency_key,
             service_code=self.carrier_id.logistics_service_code or "",
             shipper=self._partner_to_address(
-                shipper, phone=normalise(shipper_phone, shipper.country_id.code) or shipper_phone
+                shipper,
+                phone=normalise(shipper_phone, shipper.country_id.code)
+                or shipper_phone,
             ),
             recipient=self._partner_to_address(
                 recipient,
-                phone=normalise(recipient_phone, recipient.country_id.code) or recipient_phone,
+                phone=normalise(recipient_phone, recipient.country_id.code)
+                or recipient_phone,
             ),
             parcels=parcels,
             ship_date=fields.Date.context_today(self),
@@ -346,9 +382,11 @@ class LogisticsShipment(models.Model):
             shipment.with_delay(
                 channel=OUTBOUND_CHANNEL,
                 identity_key=shipment.idempotency_key,
-                description=_("Send %(picking)s to %(carrier)s",
-                              picking=shipment.picking_id.name,
-                              carrier=shipment.carrier_id.name),
+                description=_(
+                    "Send %(picking)s to %(carrier)s",
+                    picking=shipment.picking_id.name,
+                    carrier=shipment.carrier_id.name,
+                ),
                 max_retries=0,  # the shipment counts its own attempts
             )._dispatch()
 
@@ -449,9 +487,13 @@ class LogisticsShipment(models.Model):
             self._set_failed_state(err)
             self._raise_exception("carrier_error", str(err))
             return str(err)
-        return self._finish_success(result, acquisition, sink, submitted_at=submitted_at)
+        return self._finish_success(
+            result, acquisition, sink, submitted_at=submitted_at
+        )
 
-    def _finish_success(self, result, acquisition, sink, recovered=False, submitted_at=None):
+    def _finish_success(
+        self, result, acquisition, sink, recovered=False, submitted_at=None
+    ):
         ledger = self.env["logistics.idempotency.record"].sudo()
         # Committed at once: if this transaction fails later, a retry replays
         # the stored result instead of creating a second shipment.
@@ -463,8 +505,11 @@ class LogisticsShipment(models.Model):
         self.account_id._breaker_record(success=True)
         sink.flush()
         self._apply_result(result, recovered=recovered, submitted_at=submitted_at)
-        return _("Created %(id)s, tracking %(tracking)s",
-                 id=result.carrier_shipment_id, tracking=", ".join(result.tracking_numbers))
+        return _(
+            "Created %(id)s, tracking %(tracking)s",
+            id=result.carrier_shipment_id,
+            tracking=", ".join(result.tracking_numbers),
+        )
 
     def _on_transient(self, err, acquisition, sink, adapter):
         """Retry later with exponential backoff and jitter, or dead-letter."""
@@ -484,10 +529,16 @@ class LogisticsShipment(models.Model):
         sink.flush(own_cursor=True)
         delay = self._retry_delay(attempts, err.retry_after)
         if opened:
-            _logger.warning("Circuit breaker opened for %s", self.account_id.display_name)
+            _logger.warning(
+                "Circuit breaker opened for %s", self.account_id.display_name
+            )
         raise RetryableJobError(
-            _("Carrier unavailable (%(error)s); attempt %(n)s, retrying in %(s)s s.",
-              error=err, n=attempts, s=delay),
+            _(
+                "Carrier unavailable (%(error)s); attempt %(n)s, retrying in %(s)s s.",
+                error=err,
+                n=attempts,
+                s=delay,
+            ),
             seconds=delay,
         )
 
@@ -499,7 +550,9 @@ class LogisticsShipment(models.Model):
         backoff = min(ceiling, base * 2 ** max(0, attempts - 1))
         delay = backoff / 2 + random.uniform(0, backoff / 2)  # "equal jitter"
         if retry_after:
-            delay = max(float(retry_after), delay if delay <= retry_after else retry_after)
+            delay = max(
+                float(retry_after), delay if delay <= retry_after else retry_after
+            )
             delay += random.uniform(0, min(5.0, retry_after * 0.1))
         return max(1, int(round(delay)))
 
@@ -533,8 +586,12 @@ class LogisticsShipment(models.Model):
         ):
             new = self._reroute(
                 fallback,
-                _("Carrier account %s is degraded (circuit breaker open): rerouted to "
-                  "the fallback shipping method.", account.display_name),
+                _(
+                    "Carrier account %s is degraded (circuit "
+                    "breaker open): rerouted to "
+                    "the fallback shipping method.",
+                    account.display_name,
+                ),
             )
             return _("Rerouted to %s", new.name)
         raise RetryableJobError(
@@ -548,8 +605,10 @@ class LogisticsShipment(models.Model):
         self.ensure_one()
         if self.carrier_shipment_id:
             raise UserError(
-                _("Shipment %s already exists at the carrier: cancel it there first.",
-                  self.name)
+                _(
+                    "Shipment %s already exists at the carrier: cancel it there first.",
+                    self.name,
+                )
             )
         picking = self.picking_id
         self.write({"state": "cancelled", "health": "ok", "exception_category": False})
@@ -560,8 +619,12 @@ class LogisticsShipment(models.Model):
         new = self.create(self._prepare_vals(picking, carrier, attempt))
         self.rerouted_to_id = new
         picking.write({"carrier_id": carrier.id, "logistics_shipment_id": new.id})
-        body = _("%(reason)s New shipment: %(new)s (%(carrier)s).",
-                 reason=reason, new=new.name, carrier=carrier.name)
+        body = _(
+            "%(reason)s New shipment: %(new)s (%(carrier)s).",
+            reason=reason,
+            new=new.name,
+            carrier=carrier.name,
+        )
         self.message_post(body=body)
         picking.message_post(body=body)
         new._enqueue_dispatch()
@@ -578,13 +641,17 @@ class LogisticsShipment(models.Model):
             except CarrierError as err:
                 adapter.log_sink.flush(own_cursor=True)
                 raise RetryableJobError(
-                    _("Could not verify %(name)s at the carrier: %(err)s",
-                      name=self.name, err=err),
+                    _(
+                        "Could not verify %(name)s at the carrier: %(err)s",
+                        name=self.name,
+                        err=err,
+                    ),
                     seconds=self._retry_delay(self.dispatch_attempts + 1),
                 ) from err
             if found:
-                return self._finish_success(found, acquisition, adapter.log_sink,
-                                            recovered=True)
+                return self._finish_success(
+                    found, acquisition, adapter.log_sink, recovered=True
+                )
         adapter.log_sink.flush()
         self.write({"health": "exception", "exception_category": "unknown_outcome"})
         message = _(
@@ -605,7 +672,9 @@ class LogisticsShipment(models.Model):
             _(
                 "Sending %(name)s failed %(n)s times (%(error)s). The carrier seems "
                 "unavailable: replay the shipment once it is back, or reroute it.",
-                name=self.name, n=attempts, error=err,
+                name=self.name,
+                n=attempts,
+                error=err,
             ),
             responsible_group="logistics_connector_base.group_logistics_supervisor",
         )
@@ -644,15 +713,18 @@ class LogisticsShipment(models.Model):
         package_vals = []
         fmt = (result.label_format or "PDF").upper()
         ext = {"PDF": "pdf", "PNG": "png", "GIF": "gif", "ZPL": "zpl"}.get(fmt, "bin")
-        mimetype = {"PDF": "application/pdf", "PNG": "image/png", "GIF": "image/gif"}.get(
-            fmt, "text/plain" if fmt == "ZPL" else "application/octet-stream"
-        )
+        mimetype = {
+            "PDF": "application/pdf",
+            "PNG": "image/png",
+            "GIF": "image/gif",
+        }.get(fmt, "text/plain" if fmt == "ZPL" else "application/octet-stream")
         attachment_vals = []
         for package in result.packages:
             if package.label:
                 attachment_vals.append(
                     {
-                        "name": f"Label-{self.carrier_code}-{package.tracking_number}.{ext}",
+                        "name": f"Label-{self.carrier_code}-"
+                        f"{package.tracking_number}.{ext}",
                         "datas": base64.b64encode(package.label),
                         "mimetype": mimetype,
                         "res_model": "stock.picking",
@@ -661,7 +733,9 @@ class LogisticsShipment(models.Model):
                 )
         if attachment_vals:
             attachments = self.env["ir.attachment"].sudo().create(attachment_vals)
-        by_number = {a.name.rsplit("-", 1)[-1].rsplit(".", 1)[0]: a for a in attachments}
+        by_number = {
+            a.name.rsplit("-", 1)[-1].rsplit(".", 1)[0]: a for a in attachments
+        }
         odoo_packages = picking.move_line_ids.result_package_id
         for index, package in enumerate(result.packages):
             package_vals.append(
@@ -669,9 +743,14 @@ class LogisticsShipment(models.Model):
                     "shipment_id": self.id,
                     "sequence": index,
                     "tracking_number": package.tracking_number,
-                    "package_id": odoo_packages[index].id if index < len(odoo_packages) else False,
-                    "label_attachment_id": by_number.get(package.tracking_number, attachments[:1]).id
-                    if attachments else False,
+                    "package_id": odoo_packages[index].id
+                    if index < len(odoo_packages)
+                    else False,
+                    "label_attachment_id": by_number.get(
+                        package.tracking_number, attachments[:1]
+                    ).id
+                    if attachments
+                    else False,
                 }
             )
         first_time = not (replay or recovered)
@@ -680,8 +759,10 @@ class LogisticsShipment(models.Model):
         self.env["logistics.shipment.package"].create(package_vals)
         currency = self.company_id.currency_id
         if result.charges_currency and result.charges_currency != currency.name:
-            currency = self.env["res.currency"].with_context(active_test=False).search(
-                [("name", "=", result.charges_currency)], limit=1
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", result.charges_currency)], limit=1)
             )
         tracking = ",".join(result.tracking_numbers)
         was_failing = self.health != "ok" or bool(self.exception_category)
@@ -710,12 +791,18 @@ class LogisticsShipment(models.Model):
         )
         if was_failing:
             self._resolve_dispatch_exceptions()
-        note = _("recovered from the carrier") if recovered else (
-            _("replayed from the ledger") if replay else _("created")
+        note = (
+            _("recovered from the carrier")
+            if recovered
+            else (_("replayed from the ledger") if replay else _("created"))
         )
         body = _(
-            "Shipment %(name)s %(note)s: carrier reference %(ref)s, tracking %(tracking)s.",
-            name=self.name, note=note, ref=result.carrier_shipment_id, tracking=tracking,
+            "Shipment %(name)s %(note)s: carrier reference "
+            "%(ref)s, tracking %(tracking)s.",
+            name=self.name,
+            note=note,
+            ref=result.carrier_shipment_id,
+            tracking=tracking,
         )
         # One log note where the warehouse looks (a note notifies nobody, so
         # the light _message_log does); the shipment's history is its events.
@@ -727,25 +814,41 @@ class LogisticsShipment(models.Model):
     def _resolve_dispatch_exceptions(self):
         """The carrier accepted the shipment: close the dispatch problems."""
         self.exception_ids.filtered(
-            lambda e: e.state == "open"
-            and e.category in ("dispatch_failed", "unknown_outcome", "carrier_error",
-                               "authentication", "address", "service", "data")
+            lambda e: (
+                e.state == "open"
+                and e.category
+                in (
+                    "dispatch_failed",
+                    "unknown_outcome",
+                    "carrier_error",
+                    "authentication",
+                    "address",
+                    "service",
+                    "data",
+                )
+            )
         ).action_resolve(_("The carrier accepted the shipment."))
 
     def _raise_exception(self, category, message, responsible_group=None):
         """Open (or update) the exception record for this problem."""
         self.ensure_one()
         self.write({"health": "exception", "exception_category": category})
-        return self.env["logistics.exception"].sudo()._open_for(
-            self, category, message, responsible_group=responsible_group
+        return (
+            self.env["logistics.exception"]
+            .sudo()
+            ._open_for(self, category, message, responsible_group=responsible_group)
         )
 
     # ------------------------------------------------------------------
     # User actions
     # ------------------------------------------------------------------
     def _check_supervisor(self):
-        if not self.env.user.has_group("logistics_connector_base.group_logistics_supervisor"):
-            raise UserError(_("Only logistics supervisors can replay or cancel shipments."))
+        if not self.env.user.has_group(
+            "logistics_connector_base.group_logistics_supervisor"
+        ):
+            raise UserError(
+                _("Only logistics supervisors can replay or cancel shipments.")
+            )
 
     def action_replay(self, force_resend=False):
         """Send again a shipment that failed; attributed in chatter.
@@ -759,22 +862,37 @@ class LogisticsShipment(models.Model):
         for shipment in self:
             if shipment.state in TERMINAL_STATES or shipment.carrier_shipment_id:
                 raise UserError(
-                    _("Shipment %s has nothing to replay: it is already at the carrier "
-                      "or closed.", shipment.name)
+                    _(
+                        "Shipment %s has nothing to replay: it is "
+                        "already at the carrier "
+                        "or closed.",
+                        shipment.name,
+                    )
                 )
             if shipment.exception_category == "unknown_outcome" and not force_resend:
                 raise UserError(
-                    _("The outcome of %s is unknown. Verify at the carrier first, then "
-                      "use 'Confirmed not at carrier: resend'.", shipment.name)
+                    _(
+                        "The outcome of %s is unknown. Verify at "
+                        "the carrier first, then "
+                        "use 'Confirmed not at carrier: resend'.",
+                        shipment.name,
+                    )
                 )
             if force_resend:
                 entry = ledger.search(
-                    [("scope", "=", LEDGER_SCOPE), ("key", "=", shipment.idempotency_key)]
+                    [
+                        ("scope", "=", LEDGER_SCOPE),
+                        ("key", "=", shipment.idempotency_key),
+                    ]
                 )
                 if entry.state == "in_flight":
                     entry.write(
-                        {"state": "failed",
-                         "error": _("Confirmed not at the carrier by %s", self.env.user.name)}
+                        {
+                            "state": "failed",
+                            "error": _(
+                                "Confirmed not at the carrier by %s", self.env.user.name
+                            ),
+                        }
                     )
             shipment.sudo().write(
                 {"dispatch_attempts": 0, "health": "ok", "exception_category": False}
@@ -783,8 +901,11 @@ class LogisticsShipment(models.Model):
                 {"state": "resolved", "resolution": _("Replayed")}
             )
             shipment.message_post(
-                body=_("Replayed by %(user)s on %(date)s.", user=self.env.user.name,
-                       date=fields.Datetime.to_string(fields.Datetime.now()))
+                body=_(
+                    "Replayed by %(user)s on %(date)s.",
+                    user=self.env.user.name,
+                    date=fields.Datetime.to_string(fields.Datetime.now()),
+                )
             )
             shipment.sudo()._enqueue_dispatch()
         return True
@@ -806,24 +927,33 @@ class LogisticsShipment(models.Model):
         if shipment.carrier_shipment_id:
             if STATE_RANK.get(shipment.state, 99) > STATE_RANK["label_created"]:
                 raise UserError(
-                    _("Shipment %s is already with the carrier (%s): it can no longer be "
-                      "cancelled.", shipment.name, dict(PROGRESS_STATES)[shipment.state])
+                    _(
+                        "Shipment %(name)s is already with the carrier "
+                        "(%(state)s): it can no longer be cancelled.",
+                        name=shipment.name,
+                        state=dict(PROGRESS_STATES)[shipment.state],
+                    )
                 )
             adapter = shipment.account_id._get_adapter(shipment=shipment)
             try:
                 adapter.cancel_shipment(
-                    shipment.carrier_shipment_id, shipment.tracking_ref.split(",")
-                    if shipment.tracking_ref else None
+                    shipment.carrier_shipment_id,
+                    shipment.tracking_ref.split(",") if shipment.tracking_ref else None,
                 )
             except CarrierError as err:
                 adapter.log_sink.flush(own_cursor=True)
                 raise UserError(
-                    _("The carrier refused to cancel %(name)s: %(msg)s",
-                      name=shipment.name, msg=err.carrier_message or err)
+                    _(
+                        "The carrier refused to cancel %(name)s: %(msg)s",
+                        name=shipment.name,
+                        msg=err.carrier_message or err,
+                    )
                 ) from err
             adapter.log_sink.flush()
         now = fields.Datetime.now()
-        shipment.write({"state": "cancelled", "health": "ok", "exception_category": False})
+        shipment.write(
+            {"state": "cancelled", "health": "ok", "exception_category": False}
+        )
         self.env["logistics.shipment.event"].sudo().create(
             {
                 "shipment_id": shipment.id,
@@ -843,8 +973,11 @@ class LogisticsShipment(models.Model):
             picking_vals["carrier_tracking_ref"] = False
         if picking_vals:
             picking.write(picking_vals)
-        body = _("Shipment %(name)s cancelled by %(user)s.", name=shipment.name,
-                 user=self.env.user.name)
+        body = _(
+            "Shipment %(name)s cancelled by %(user)s.",
+            name=shipment.name,
+            user=self.env.user.name,
+        )
         shipment.message_post(body=body)
         picking.message_post(body=body)
         return True

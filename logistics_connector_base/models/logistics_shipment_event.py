@@ -16,7 +16,9 @@ class LogisticsShipmentEvent(models.Model):
     shipment_id = fields.Many2one(
         "logistics.shipment", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="shipment_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="shipment_id.company_id", store=True, index=True
+    )
     picking_id = fields.Many2one(related="shipment_id.picking_id")
     code = fields.Selection(EVENT_CODES, required=True, index=True)
     raw_code = fields.Char(help="The carrier's own status code.")
@@ -27,7 +29,12 @@ class LogisticsShipmentEvent(models.Model):
         required=True, default=fields.Datetime.now, help="When Odoo learned it."
     )
     source = fields.Selection(
-        [("webhook", "Webhook"), ("poll", "Poll"), ("api", "API"), ("manual", "Manual")],
+        [
+            ("webhook", "Webhook"),
+            ("poll", "Poll"),
+            ("api", "API"),
+            ("manual", "Manual"),
+        ],
         required=True,
         default="api",
     )

@@ -16,4 +16,6 @@ class LogisticsShipmentPackage(models.Model):
     tracking_number = fields.Char(index=True)
     weight = fields.Float(string="Weight (kg)")
     package_id = fields.Many2one("stock.quant.package", string="Odoo Package")
-    label_attachment_id = fields.Many2one("ir.attachment", string="Label", ondelete="set null")
+    label_attachment_id = fields.Many2one(
+        "ir.attachment", string="Label", ondelete="set null"
+    )

@@ -8,7 +8,6 @@ class ResCompany(models.Model):
 
     logistics_responsible_id = fields.Many2one(
         "res.users",
-        string="Logistics Responsible",
         help="Receives the activities of new logistics exceptions. When empty, the "
         "first supervisor of the company does.",
     )

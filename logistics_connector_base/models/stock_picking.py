@@ -44,7 +44,9 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     def _logistics_shipper_partner(self):
         self.ensure_one()
-        return self.picking_type_id.warehouse_id.partner_id or self.company_id.partner_id
+        return (
+            self.picking_type_id.warehouse_id.partner_id or self.company_id.partner_id
+        )
 
     @api.model
     def _logistics_normalise_phone(self, number, country_code):
@@ -65,94 +67,136 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         carrier = carrier or self.carrier_id
+        problems = self._preflight_order(carrier)
+        recipient_phone, recipient_problems = self._preflight_recipient(carrier)
+        shipper_phone, shipper_problems = self._preflight_shipper()
+        problems += recipient_problems + shipper_problems + self._preflight_weight()
+        if problems:
+            raise UserError(
+                _("%s cannot be sent to the carrier yet:", self.name)
+                + "\n- "
+                + "\n- ".join(problems)
+            )
+        return {"recipient_phone": recipient_phone, "shipper_phone": shipper_phone}
+
+    def _preflight_order(self, carrier):
         problems = []
-        partner = self.partner_id
         if self.state in ("draft", "cancel"):
-            problems.append(_("Confirm the delivery order first (it is %s).", self.state))
+            problems.append(
+                _("Confirm the delivery order first (it is %s).", self.state)
+            )
         if not carrier:
             problems.append(_("Choose a shipping method."))
         elif not carrier.logistics_account_id:
             problems.append(
-                _("Shipping method %s is not linked to a carrier account.", carrier.name)
+                _(
+                    "Shipping method %s is not linked to a carrier account.",
+                    carrier.name,
+                )
             )
         elif not carrier.logistics_account_id.active:
             problems.append(
                 _("Carrier account %s is archived.", carrier.logistics_account_id.name)
             )
-        recipient_phone = shipper_phone = ""
+        return problems
+
+    def _preflight_recipient(self, carrier):
+        """(E.164 phone, problems) of the recipient's address."""
+        partner = self.partner_id
         if not partner:
-            problems.append(_("Set the customer (recipient) of the delivery order."))
-        else:
-            who = partner.display_name
-            country = partner.country_id
-            if not country:
-                problems.append(_("Add the country to %s's address.", who))
-            if not partner.street:
-                problems.append(_("Add the street to %s's address.", who))
-            if not partner.city:
-                problems.append(_("Add the city to %s's address.", who))
-            if country and country.zip_required and not partner.zip:
-                problems.append(_("Add the postal code to %s's address.", who))
-            if country and country.state_required and not partner.state_id:
-                problems.append(_("Add the state to %s's address.", who))
-            raw_phone = partner.phone or partner.mobile
-            if not raw_phone:
-                problems.append(
-                    _("Add a phone number to %s: carriers need one to arrange delivery.", who)
+            return "", [_("Set the customer (recipient) of the delivery order.")]
+        problems = []
+        who = partner.display_name
+        country = partner.country_id
+        required = [
+            (country, _("Add the country to %s's address.", who)),
+            (partner.street, _("Add the street to %s's address.", who)),
+            (partner.city, _("Add the city to %s's address.", who)),
+            (
+                partner.zip or not country.zip_required,
+                _("Add the postal code to %s's address.", who),
+            ),
+            (
+                partner.state_id or not country.state_required,
+                _("Add the state to %s's address.", who),
+            ),
+        ]
+        problems += [message for present, message in required if not present]
+        phone = ""
+        raw_phone = partner.phone or partner.mobile
+        if not raw_phone:
+            problems.append(
+                _(
+                    "Add a phone number to %s: carriers need one to arrange delivery.",
+                    who,
                 )
-            else:
-                recipient_phone = self._logistics_normalise_phone(raw_phone, country.code)
-                if not recipient_phone:
-                    problems.append(
-                        _(
-                            "The phone number %(phone)s of %(who)s is not a valid number "
-                            "for %(country)s: correct it (e.g. with the international "
-                            "prefix).",
-                            phone=raw_phone,
-                            who=who,
-                            country=country.name or _("its country"),
-                        )
-                    )
-            if carrier and country and not carrier._match_address(partner):
-                problems.append(
-                    _("Shipping method %(carrier)s does not deliver to %(place)s.",
-                      carrier=carrier.name, place=", ".join(
-                          filter(None, [partner.zip, partner.city, country.name])))
-                )
-        shipper = self._logistics_shipper_partner()
-        if shipper.phone or shipper.mobile:
-            shipper_phone = self._logistics_normalise_phone(
-                shipper.phone or shipper.mobile, shipper.country_id.code
             )
-            if not shipper_phone:
+        else:
+            phone = self._logistics_normalise_phone(raw_phone, country.code) or ""
+            if not phone:
                 problems.append(
-                    _("The warehouse phone number %s is not valid: correct it on %s.",
-                      shipper.phone or shipper.mobile, shipper.display_name)
+                    _(
+                        "The phone number %(phone)s of %(who)s is not a valid number "
+                        "for %(country)s: correct it (e.g. with the international "
+                        "prefix).",
+                        phone=raw_phone,
+                        who=who,
+                        country=country.name or _("its country"),
+                    )
+                )
+        if carrier and country and not carrier._match_address(partner):
+            place = ", ".join(filter(None, [partner.zip, partner.city, country.name]))
+            problems.append(
+                _(
+                    "Shipping method %(carrier)s does not deliver to %(place)s.",
+                    carrier=carrier.name,
+                    place=place,
+                )
+            )
+        return phone, problems
+
+    def _preflight_shipper(self):
+        """(E.164 phone, problems) of the warehouse address."""
+        shipper = self._logistics_shipper_partner()
+        problems = []
+        phone = ""
+        raw_phone = shipper.phone or shipper.mobile
+        if raw_phone:
+            phone = self._logistics_normalise_phone(raw_phone, shipper.country_id.code)
+            if not phone:
+                problems.append(
+                    _(
+                        "The warehouse phone number %(phone)s is not valid: correct "
+                        "it on %(who)s.",
+                        phone=raw_phone,
+                        who=shipper.display_name,
+                    )
                 )
         if not (shipper.street and shipper.city and shipper.country_id):
             problems.append(
-                _("Complete the warehouse address (%s): street, city and country.",
-                  shipper.display_name)
+                _(
+                    "Complete the warehouse address (%s): street, city and country.",
+                    shipper.display_name,
+                )
             )
+        return phone or "", problems
+
+    def _preflight_weight(self):
         packages = self.move_line_ids.result_package_id
-        weight = self.shipping_weight or self.weight
         if packages:
             light = packages.filtered(lambda p: (p.shipping_weight or p.weight) <= 0)
             if light:
-                problems.append(
+                return [
                     _("Set a weight on package(s) %s.", ", ".join(light.mapped("name")))
+                ]
+        elif (self.shipping_weight or self.weight) <= 0:
+            return [
+                _(
+                    "The shipment weighs nothing: set weights on the products or a "
+                    "shipping weight on the package."
                 )
-        elif weight <= 0:
-            problems.append(
-                _("The shipment weighs nothing: set weights on the products or a "
-                  "shipping weight on the package.")
-            )
-        if problems:
-            raise UserError(
-                _("%s cannot be sent to the carrier yet:", self.name)
-                + "\n- " + "\n- ".join(problems)
-            )
-        return {"recipient_phone": recipient_phone, "shipper_phone": shipper_phone or ""}
+            ]
+        return []
 
     # ------------------------------------------------------------------
     # Send to carrier
@@ -169,7 +213,8 @@ class StockPicking(models.Model):
                 "type": "success",
                 "title": _("Sent to carrier"),
                 "message": _(
-                    "%s queued: the label and tracking number will appear here shortly.",
+                    "%s queued: the label and tracking number "
+                    "will appear here shortly.",
                     ", ".join(sent.mapped("name")),
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
@@ -207,7 +252,9 @@ class StockPicking(models.Model):
             self.message_post(body=str(err))
             return shipment_model.browse()
         self._logistics_lock()
-        current = self.logistics_shipment_ids.filtered(lambda s: s.state != "cancelled")[:1]
+        current = self.logistics_shipment_ids.filtered(
+            lambda s: s.state != "cancelled"
+        )[:1]
         if current:
             fingerprint = shipment_model._package_fingerprint(self)
             if current.carrier_shipment_id:
@@ -216,7 +263,8 @@ class StockPicking(models.Model):
                         "%(picking)s changed after it was sent to the carrier "
                         "(shipment %(shipment)s). Cancel the shipment at the carrier "
                         "and send it again, so that the carrier ships what you pack.",
-                        picking=self.name, shipment=current.name,
+                        picking=self.name,
+                        shipment=current.name,
                     )
                     if from_validation:
                         self.message_post(body=message)
@@ -225,31 +273,49 @@ class StockPicking(models.Model):
                 return current  # already at the carrier: nothing to do
             if current.carrier_id != carrier:
                 return current._reroute(
-                    carrier, _("Shipping method changed to %s before dispatch.", carrier.name)
+                    carrier,
+                    _("Shipping method changed to %s before dispatch.", carrier.name),
                 )
-            if current.health == "exception" and current.exception_category in (
-                "address", "service", "data",
-            ) and not from_validation:
+            if (
+                current.health == "exception"
+                and current.exception_category
+                in (
+                    "address",
+                    "service",
+                    "data",
+                )
+                and not from_validation
+            ):
                 # The user corrected what the carrier refused: send again.
-                current.exception_ids.filtered(lambda e: e.state == "open").action_resolve(
+                current.exception_ids.filtered(
+                    lambda e: e.state == "open"
+                ).action_resolve(
                     _("Corrected and sent again by %s.", self.env.user.name)
                 )
-                current.write({
-                    "health": "ok",
-                    "exception_category": False,
-                    "package_fingerprint": fingerprint,
-                })
+                current.write(
+                    {
+                        "health": "ok",
+                        "exception_category": False,
+                        "package_fingerprint": fingerprint,
+                    }
+                )
                 current._enqueue_dispatch()
             return current
         attempt = shipment_model.search_count([("picking_id", "=", self.id)]) + 1
-        shipment = shipment_model.create(shipment_model._prepare_vals(self, carrier, attempt))
+        shipment = shipment_model.create(
+            shipment_model._prepare_vals(self, carrier, attempt)
+        )
         # Writing the picking row makes a concurrent sender's lock fail with a
         # serialization error (retried by Odoo) instead of a duplicate.
         self.sudo().write({"logistics_shipment_id": shipment.id})
         shipment._enqueue_dispatch()
         self.message_post(
-            body=_("Sent to %(carrier)s by %(user)s: shipment %(shipment)s queued.",
-                   carrier=carrier.name, user=self.env.user.name, shipment=shipment.name)
+            body=_(
+                "Sent to %(carrier)s by %(user)s: shipment %(shipment)s queued.",
+                carrier=carrier.name,
+                user=self.env.user.name,
+                shipment=shipment.name,
+            )
         )
         return shipment
 
@@ -268,7 +334,9 @@ class StockPicking(models.Model):
         logistics = self.filtered(lambda p: p.carrier_id.logistics_account_id)
         for picking in logistics:
             if not picking.logistics_shipment_id:
-                raise UserError(_("%s has no carrier shipment to cancel.", picking.name))
+                raise UserError(
+                    _("%s has no carrier shipment to cancel.", picking.name)
+                )
             picking.logistics_shipment_id._cancel_at_carrier()
         return super(StockPicking, self - logistics).cancel_shipment()
 
@@ -286,7 +354,8 @@ class StockPicking(models.Model):
         for picking in self.filtered("logistics_shipment_id"):
             shipment = picking.logistics_shipment_id
             if shipment.state not in ("cancelled",) and (
-                shipment.carrier_shipment_id or shipment.state in ("queued", "submitted")
+                shipment.carrier_shipment_id
+                or shipment.state in ("queued", "submitted")
             ):
                 shipment._cancel_at_carrier()
         return super().action_cancel()

@@ -1,6 +1,7 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared fixtures: a real carrier simulator on 127.0.0.1 and real records."""
+
 from odoo.tests.common import TransactionCase, new_test_user
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -55,7 +56,9 @@ class LogisticsCase(TransactionCase):
         )
         stock_user = "stock.group_stock_user"
         cls.user = new_test_user(
-            cls.env, "ls_user", groups=f"{stock_user},logistics_connector_base.group_logistics_user"
+            cls.env,
+            "ls_user",
+            groups=f"{stock_user},logistics_connector_base.group_logistics_user",
         )
         cls.supervisor = new_test_user(
             cls.env,
@@ -63,7 +66,9 @@ class LogisticsCase(TransactionCase):
             groups=f"{stock_user},logistics_connector_base.group_logistics_supervisor",
         )
         cls.admin = new_test_user(
-            cls.env, "ls_admin", groups=f"{stock_user},logistics_connector_base.group_logistics_admin"
+            cls.env,
+            "ls_admin",
+            groups=f"{stock_user},logistics_connector_base.group_logistics_admin",
         )
         cls.outsider = new_test_user(cls.env, "ls_outsider", groups=stock_user)
         cls.company.logistics_responsible_id = cls.supervisor
@@ -110,7 +115,9 @@ class LogisticsCase(TransactionCase):
         super().setUp()
         self.sim.reset()
 
-    def _make_picking(self, partner=None, qty=1.0, carrier=None, product=None, user=None):
+    def _make_picking(
+        self, partner=None, qty=1.0, carrier=None, product=None, user=None
+    ):
         env = self.env(user=user) if user else self.env
         picking_type = self.warehouse.out_type_id
         picking = env["stock.picking"].create(
@@ -178,5 +185,8 @@ class LogisticsCase(TransactionCase):
 
     def _ledger(self, shipment):
         return self.env["logistics.idempotency.record"].search(
-            [("scope", "=", "outbound_dispatch"), ("key", "=", shipment.idempotency_key)]
+            [
+                ("scope", "=", "outbound_dispatch"),
+                ("key", "=", shipment.idempotency_key),
+            ]
         )

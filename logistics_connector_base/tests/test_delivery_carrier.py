@@ -14,7 +14,9 @@ class TestDeliveryCarrier(LogisticsCase):
         return self.env["sale.order"].create(
             {
                 "partner_id": self.partner.id,
-                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 3})],
+                "order_line": [
+                    (0, 0, {"product_id": product.id, "product_uom_qty": 3})
+                ],
             }
         )
 

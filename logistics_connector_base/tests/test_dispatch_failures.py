@@ -6,7 +6,6 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import LogisticsCase
@@ -38,7 +37,7 @@ class TestDispatchFailures(LogisticsCase):
         shipment = self._queued()
         delays = [shipment._retry_delay(n) for n in (1, 2, 3, 4)]
         bounds = [(5, 10), (10, 20), (20, 40), (40, 80)]
-        for delay, (low, high) in zip(delays, bounds):
+        for delay, (low, high) in zip(delays, bounds, strict=True):
             self.assertGreaterEqual(delay, low)
             self.assertLessEqual(delay, high)
 
@@ -97,8 +96,11 @@ class TestDispatchFailures(LogisticsCase):
         self.assertEqual(shipment.exception_category, "authentication")
         exception = shipment.exception_ids
         self.assertEqual(exception.category, "authentication")
-        self.assertTrue(exception.user_id.has_group(
-            "logistics_connector_base.group_logistics_admin"))
+        self.assertTrue(
+            exception.user_id.has_group(
+                "logistics_connector_base.group_logistics_admin"
+            )
+        )
         self.assertEqual(self.sim.count("create_shipment"), 0)
         self.assertEqual(self._ledger(shipment).state, "failed")
 
@@ -143,8 +145,10 @@ class TestDispatchFailures(LogisticsCase):
         self.assertEqual(shipment.state, "label_created")
         self.assertEqual(exception.state, "resolved")
         self.assertTrue(
-            any("Replayed by" in m.body and self.supervisor.name in m.body
-                for m in shipment.message_ids)
+            any(
+                "Replayed by" in m.body and self.supervisor.name in m.body
+                for m in shipment.message_ids
+            )
         )
         # replaying again is refused: nothing to replay, never a second shipment
         with self.assertRaises(UserError):
@@ -156,11 +160,14 @@ class TestDispatchFailures(LogisticsCase):
         request = shipment._get_request()
         ledger = self.env["logistics.idempotency.record"]
         acquisition = ledger.acquire(
-            "outbound_dispatch", shipment.idempotency_key,
+            "outbound_dispatch",
+            shipment.idempotency_key,
             shipment._request_fingerprint(request),
         )
         offset = timedelta(minutes=-1 if lease_expired else 10)
-        ledger.browse(acquisition.record_id).lease_until = fields.Datetime.now() + offset
+        ledger.browse(acquisition.record_id).lease_until = (
+            fields.Datetime.now() + offset
+        )
         self.env.flush_all()
         return request
 

@@ -33,7 +33,9 @@ class TestIntegrationLog(LogisticsCase):
         logs = shipment.log_ids | self.env["logistics.integration.log"].search(
             [("account_id", "=", self.account.id)]
         )
-        self.assertEqual(set(logs.mapped("operation")) >= {"token", "create_shipment"}, True)
+        self.assertEqual(
+            set(logs.mapped("operation")) >= {"token", "create_shipment"}, True
+        )
         create = logs.filtered(lambda log: log.operation == "create_shipment")
         self.assertEqual(create.status_code, 201)
         self.assertEqual(create.shipment_id, shipment)

@@ -52,7 +52,9 @@ class TestLedger(TransactionCase):
     def test_different_fingerprint_is_a_clear_conflict(self):
         acq = self.ledger.acquire("other", "k4", "fp-a")
         self.ledger.mark_succeeded(acq.record_id, result={})
-        with self.assertRaisesRegex(IdempotencyConflict, "already used for a different"):
+        with self.assertRaisesRegex(
+            IdempotencyConflict, "already used for a different"
+        ):
             self.ledger.acquire("other", "k4", "fp-b")
         record = self.ledger.browse(acq.record_id)
         self.assertEqual(record.fingerprint, "fp-a")  # never silently overwritten
@@ -69,12 +71,14 @@ class TestLedger(TransactionCase):
 
     def test_scope_separates_keys(self):
         self.assertEqual(self.ledger.acquire("other", "k6", "fp").status, ACQUIRED)
-        self.assertEqual(self.ledger.acquire("invoice_line", "k6", "fp").status, ACQUIRED)
+        self.assertEqual(
+            self.ledger.acquire("invoice_line", "k6", "fp").status, ACQUIRED
+        )
 
     def test_expired_lease_is_reported(self):
         acq = self.ledger.acquire("other", "k7", "fp", lease_seconds=1)
-        self.ledger.browse(acq.record_id).lease_until = fields.Datetime.now() - timedelta(
-            seconds=5
+        self.ledger.browse(acq.record_id).lease_until = (
+            fields.Datetime.now() - timedelta(seconds=5)
         )
         self.env.flush_all()
         again = self.ledger.acquire("other", "k7", "fp")

@@ -6,6 +6,10 @@ After the pattern of OCA connector's locker tests: the test opens cursors of
 its own (not the test transaction), commits real rows, makes two
 transactions collide, and cleans up what it committed.
 """
+# Committing is the point of these tests: two real transactions must see
+# each other's rows.
+# pylint: disable=invalid-commit
+
 import threading
 import uuid
 
@@ -62,19 +66,24 @@ class TestLedgerConcurrency(BaseCase):
             thread.start()
             thread.join(1.0)
             # worker 2 is blocked on the unique index, not past it
-            self.assertTrue(thread.is_alive(), "second insert did not wait on the first")
+            self.assertTrue(
+                thread.is_alive(), "second insert did not wait on the first"
+            )
             cr1.commit()
             thread.join(10)
             self.assertFalse(thread.is_alive())
             self.assertEqual(results["second"].status, IN_FLIGHT)
             self.assertEqual(results["second"].record_id, first.record_id)
             cr1.execute(
-                "SELECT count(*) FROM logistics_idempotency_record WHERE key = %s", (key,)
+                "SELECT count(*) FROM logistics_idempotency_record WHERE key = %s",
+                (key,),
             )
             self.assertEqual(cr1.fetchone()[0], 1)
         finally:
             cr1.rollback()
-            cr1.execute("DELETE FROM logistics_idempotency_record WHERE key = %s", (key,))
+            cr1.execute(
+                "DELETE FROM logistics_idempotency_record WHERE key = %s", (key,)
+            )
             cr1.commit()
             cr1.close()
             cr2.close()
@@ -105,7 +114,9 @@ class TestLedgerConcurrency(BaseCase):
             self.assertEqual(sorted(statuses), [ACQUIRED] + [IN_FLIGHT] * 3)
         finally:
             with _real_cursor(self.dbname) as cr:
-                cr.execute("DELETE FROM logistics_idempotency_record WHERE key = %s", (key,))
+                cr.execute(
+                    "DELETE FROM logistics_idempotency_record WHERE key = %s", (key,)
+                )
                 cr.commit()
 
 
@@ -180,14 +191,20 @@ class TestConcurrentSendToCarrier(BaseCase):
                     "location_dest_id": env.ref("stock.stock_location_customers").id,
                     "carrier_id": carrier.id,
                     "move_ids": [
-                        (0, 0, {
-                            "name": "Race item",
-                            "product_id": item.id,
-                            "product_uom_qty": 1,
-                            "product_uom": env.ref("uom.product_uom_unit").id,
-                            "location_id": picking_type.default_location_src_id.id,
-                            "location_dest_id": env.ref("stock.stock_location_customers").id,
-                        })
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Race item",
+                                "product_id": item.id,
+                                "product_uom_qty": 1,
+                                "product_uom": env.ref("uom.product_uom_unit").id,
+                                "location_id": picking_type.default_location_src_id.id,
+                                "location_dest_id": env.ref(
+                                    "stock.stock_location_customers"
+                                ).id,
+                            },
+                        )
                     ],
                 }
             )
@@ -205,7 +222,8 @@ class TestConcurrentSendToCarrier(BaseCase):
         ids = self.created
         with _real_cursor(self.dbname) as cr:
             cr.execute(
-                "SELECT id, idempotency_key FROM logistics_shipment WHERE picking_id = %s",
+                "SELECT id, idempotency_key FROM "
+                "logistics_shipment WHERE picking_id = %s",
                 (ids["picking"],),
             )
             rows = cr.fetchall()
@@ -214,9 +232,16 @@ class TestConcurrentSendToCarrier(BaseCase):
             cr.execute(
                 "DELETE FROM logistics_idempotency_record WHERE key = ANY(%s)", (keys,)
             )
-            cr.execute("DELETE FROM logistics_shipment WHERE picking_id = %s", (ids["picking"],))
-            cr.execute("DELETE FROM stock_move_line WHERE picking_id = %s", (ids["picking"],))
-            cr.execute("DELETE FROM stock_move WHERE picking_id = %s", (ids["picking"],))
+            cr.execute(
+                "DELETE FROM logistics_shipment WHERE picking_id = %s",
+                (ids["picking"],),
+            )
+            cr.execute(
+                "DELETE FROM stock_move_line WHERE picking_id = %s", (ids["picking"],)
+            )
+            cr.execute(
+                "DELETE FROM stock_move WHERE picking_id = %s", (ids["picking"],)
+            )
             cr.execute("DELETE FROM stock_picking WHERE id = %s", (ids["picking"],))
             cr.execute("DELETE FROM delivery_carrier WHERE id = %s", (ids["carrier"],))
             cr.execute(
@@ -242,7 +267,7 @@ class TestConcurrentSendToCarrier(BaseCase):
 
                     # Odoo's own retry loop for concurrency errors (as for RPC)
                     retrying(send, env)
-            except Exception as err:  # noqa: BLE001 (reported below)
+            except Exception as err:
                 errors.append(err)
 
         threads = [threading.Thread(target=click) for _ in range(2)]

@@ -25,7 +25,9 @@ class TestPreflight(LogisticsCase):
     def test_bad_phone_is_refused_in_words(self):
         partner = self.partner.copy({"phone": "12", "mobile": False})
         picking = self._make_picking(partner=partner)
-        self._assert_refused(picking, "phone number 12", "not a valid number", "Germany")
+        self._assert_refused(
+            picking, "phone number 12", "not a valid number", "Germany"
+        )
 
     def test_missing_phone_is_refused(self):
         partner = self.partner.copy({"phone": False, "mobile": False})
@@ -68,4 +70,6 @@ class TestPreflight(LogisticsCase):
             trap.assert_jobs_count(0)
         self.assertEqual(picking.state, "done")
         self.assertFalse(picking.logistics_shipment_ids)
-        self.assertTrue(any("not a valid number" in (m.body or "") for m in picking.message_ids))
+        self.assertTrue(
+            any("not a valid number" in (m.body or "") for m in picking.message_ids)
+        )

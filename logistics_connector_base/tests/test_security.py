@@ -42,7 +42,9 @@ class TestSecurity(LogisticsCase):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 account.read([field])
         self.assertEqual(
-            self.account.with_user(self.admin).read(["client_secret"])[0]["client_secret"],
+            self.account.with_user(self.admin).read(["client_secret"])[0][
+                "client_secret"
+            ],
             "test-secret-123",
         )
 
@@ -51,15 +53,19 @@ class TestSecurity(LogisticsCase):
             with self.subTest(model=model):
                 self.env[model].with_user(self.supervisor).check_access_rights("read")
                 with self.assertRaises(AccessError):
-                    self.env[model].with_user(self.supervisor).check_access_rights("write")
+                    self.env[model].with_user(self.supervisor).check_access_rights(
+                        "write"
+                    )
 
     def test_only_admin_configures_accounts(self):
         with self.assertRaises(AccessError):
             self.env["logistics.carrier.account"].with_user(self.supervisor).create(
                 {"name": "x", "carrier_code": "sim"}
             )
-        account = self.env["logistics.carrier.account"].with_user(self.admin).create(
-            {"name": "x", "carrier_code": "sim"}
+        account = (
+            self.env["logistics.carrier.account"]
+            .with_user(self.admin)
+            .create({"name": "x", "carrier_code": "sim"})
         )
         self.assertTrue(account.sudo().webhook_token)
 

@@ -31,7 +31,9 @@ class TestSendToCarrier(LogisticsCase):
         self.assertTrue(shipment.carrier_shipment_id.startswith("SIM"))
         self.assertEqual(self.sim.count("create_shipment"), 1)
         sim_shipment = self.sim.shipments[shipment.carrier_shipment_id]
-        self.assertEqual(picking.carrier_tracking_ref, ",".join(sim_shipment["tracking_numbers"]))
+        self.assertEqual(
+            picking.carrier_tracking_ref, ",".join(sim_shipment["tracking_numbers"])
+        )
         self.assertEqual(shipment.tracking_ref, picking.carrier_tracking_ref)
         label = shipment.label_attachment_id
         self.assertEqual((label.res_model, label.res_id), ("stock.picking", picking.id))
@@ -46,7 +48,9 @@ class TestSendToCarrier(LogisticsCase):
         self.assertEqual(sent["json"]["recipient"]["phone"], "+493012345678")
         self.assertEqual(sent["json"]["recipient"]["zip"], "10117")
         self.assertAlmostEqual(sent["json"]["parcels"][0]["weight_kg"], 13.0)
-        self.assertEqual(sent["headers"].get("Idempotency-Key"), shipment.idempotency_key)
+        self.assertEqual(
+            sent["headers"].get("Idempotency-Key"), shipment.idempotency_key
+        )
 
     def test_double_click_creates_one_shipment_and_one_job(self):
         picking = self._make_picking()
@@ -107,7 +111,9 @@ class TestSendToCarrier(LogisticsCase):
         shipment = self._send(picking)
         picking.with_user(self.supervisor).cancel_shipment()
         self.assertEqual(shipment.state, "cancelled")
-        self.assertEqual(self.sim.shipments[shipment.carrier_shipment_id]["status"], "cancelled")
+        self.assertEqual(
+            self.sim.shipments[shipment.carrier_shipment_id]["status"], "cancelled"
+        )
         self.assertIn("cancelled", shipment.event_ids.mapped("code"))
         self.assertFalse(picking.carrier_tracking_ref)
         second = self._send(picking)

@@ -12,6 +12,7 @@ queue_job runner on the bench database). In the same run:
 
 Prints both rates and the ratio (target >= 0.5).
 """
+
 import argparse
 import os
 import sys
@@ -20,10 +21,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
+from support.odoo_server import OdooServer  # noqa: E402
+
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
-
-from support.odoo_server import OdooServer  # noqa: E402
 
 
 def _env(cr):
@@ -36,40 +37,80 @@ def prepare(registry, sim_url, n):
         env = _env(cr)
         de = env.ref("base.de")
         env.company.partner_id.write(
-            {"street": "Hauptstraße 1", "city": "Hamburg", "zip": "20095",
-             "country_id": de.id, "phone": "+49 40 1234567"}
+            {
+                "street": "Hauptstraße 1",
+                "city": "Hamburg",
+                "zip": "20095",
+                "country_id": de.id,
+                "phone": "+49 40 1234567",
+            }
         )
-        warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", env.company.id)], limit=1
+        )
         warehouse.partner_id = env.company.partner_id
         account = env["logistics.carrier.account"].create(
-            {"name": f"Bench simulator {time.time():.0f}", "carrier_code": "sim",
-             "api_base_url": sim_url, "client_id": "bench", "client_secret": "bench"}
+            {
+                "name": f"Bench simulator {time.time():.0f}",
+                "carrier_code": "sim",
+                "api_base_url": sim_url,
+                "client_id": "bench",
+                "client_secret": "bench",
+            }
         )
         carrier = env["delivery.carrier"].create(
-            {"name": f"Bench carrier {account.id}", "delivery_type": "logistics_sim",
-             "product_id": env["product.product"].create(
-                 {"name": "Bench shipping", "type": "service"}).id,
-             "logistics_account_id": account.id, "logistics_service_code": "SIM_STD"}
+            {
+                "name": f"Bench carrier {account.id}",
+                "delivery_type": "logistics_sim",
+                "product_id": env["product.product"]
+                .create({"name": "Bench shipping", "type": "service"})
+                .id,
+                "logistics_account_id": account.id,
+                "logistics_service_code": "SIM_STD",
+            }
         )
         partner = env["res.partner"].create(
-            {"name": "Bench Customer", "street": "Friedrichstraße 123", "city": "Berlin",
-             "zip": "10117", "country_id": de.id, "phone": "+49 30 12345678",
-             "email": "bench@example.com"}
+            {
+                "name": "Bench Customer",
+                "street": "Friedrichstraße 123",
+                "city": "Berlin",
+                "zip": "10117",
+                "country_id": de.id,
+                "phone": "+49 30 12345678",
+                "email": "bench@example.com",
+            }
         )
-        item = env["product.product"].create({"name": "Bench item", "type": "consu", "weight": 1.5})
+        item = env["product.product"].create(
+            {"name": "Bench item", "type": "consu", "weight": 1.5}
+        )
         ptype = warehouse.out_type_id
         dest = env.ref("stock.stock_location_customers")
-        pickings = env["stock.picking"].create([
-            {"partner_id": partner.id, "picking_type_id": ptype.id,
-             "location_id": ptype.default_location_src_id.id, "location_dest_id": dest.id,
-             "carrier_id": carrier.id,
-             "move_ids": [(0, 0, {"name": "Bench item", "product_id": item.id,
-                                  "product_uom_qty": 1,
-                                  "product_uom": env.ref("uom.product_uom_unit").id,
-                                  "location_id": ptype.default_location_src_id.id,
-                                  "location_dest_id": dest.id})]}
-            for _ in range(n)
-        ])
+        pickings = env["stock.picking"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "picking_type_id": ptype.id,
+                    "location_id": ptype.default_location_src_id.id,
+                    "location_dest_id": dest.id,
+                    "carrier_id": carrier.id,
+                    "move_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Bench item",
+                                "product_id": item.id,
+                                "product_uom_qty": 1,
+                                "product_uom": env.ref("uom.product_uom_unit").id,
+                                "location_id": ptype.default_location_src_id.id,
+                                "location_dest_id": dest.id,
+                            },
+                        )
+                    ],
+                }
+                for _ in range(n)
+            ]
+        )
         pickings.action_confirm()
         cr.commit()
         return pickings.ids
@@ -110,8 +151,9 @@ def main():
     from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
 
     channels = "root:2,root.logistics:2,root.logistics.outbound:2"
-    with SimulatorServer() as sim, OdooServer(
-        odoo.tools.config.rcfile, dbname, workers=2, channels=channels
+    with (
+        SimulatorServer() as sim,
+        OdooServer(odoo.tools.config.rcfile, dbname, workers=2, channels=channels),
     ):
         print(f"preparing {args.n} delivery orders ...", flush=True)
         picking_ids = prepare(registry, sim.url, args.n)
@@ -127,12 +169,18 @@ def main():
             cr.commit()
             start = db_now(registry)
         end, failed = drain(
-            registry, "id > %s - %s AND id <= %s AND method_name = 'exists'",
-            (last_noop, args.n, last_noop), args.n, args.timeout,
+            registry,
+            "id > %s - %s AND id <= %s AND method_name = 'exists'",
+            (last_noop, args.n, last_noop),
+            args.n,
+            args.timeout,
         )
         noop_rate = args.n / max((end - start).total_seconds(), 1e-6)
-        print(f"no-op jobs:        {args.n} in {(end - start).total_seconds():.1f} s "
-              f"= {noop_rate:.1f} jobs/s (failed {failed})", flush=True)
+        print(
+            f"no-op jobs:        {args.n} in {(end - start).total_seconds():.1f} s "
+            f"= {noop_rate:.1f} jobs/s (failed {failed})",
+            flush=True,
+        )
 
         # 2. the suite: Send to carrier on N delivery orders
         with registry.cursor() as cr:
@@ -145,8 +193,11 @@ def main():
             cr.commit()
             start = db_now(registry)
         end, failed = drain(
-            registry, "id > %s - %s AND id <= %s AND method_name = '_dispatch'",
-            (last_job, args.n, last_job), args.n, args.timeout,
+            registry,
+            "id > %s - %s AND id <= %s AND method_name = '_dispatch'",
+            (last_job, args.n, last_job),
+            args.n,
+            args.timeout,
         )
         seconds = (end - start).total_seconds()
         rate = args.n / max(seconds, 1e-6)
@@ -157,14 +208,23 @@ def main():
                 (picking_ids,),
             )
             labelled = cr.fetchone()[0]
-        print(f"send to carrier:   {args.n} in {seconds:.1f} s = {rate:.1f} shipments/s "
-              f"(labels {labelled}, failed {failed}; enqueueing took {enqueue:.1f} s, "
-              f"{1000 * enqueue / args.n:.1f} ms per click)", flush=True)
-        print(f"carrier calls:     {sim.count('create_shipment')} create, "
-              f"{sim.count('token')} token", flush=True)
+        print(
+            f"send to carrier:   {args.n} in {seconds:.1f} s = {rate:.1f} shipments/s "
+            f"(labels {labelled}, failed {failed}; enqueueing took {enqueue:.1f} s, "
+            f"{1000 * enqueue / args.n:.1f} ms per click)",
+            flush=True,
+        )
+        print(
+            f"carrier calls:     {sim.count('create_shipment')} create, "
+            f"{sim.count('token')} token",
+            flush=True,
+        )
         ratio = rate / noop_rate
-        print(f"RESULT dispatch_ratio={ratio:.2f} (target >= 0.50) "
-              f"noop_jobs_per_s={noop_rate:.1f} shipments_per_s={rate:.1f}", flush=True)
+        print(
+            f"RESULT dispatch_ratio={ratio:.2f} (target >= 0.50) "
+            f"noop_jobs_per_s={noop_rate:.1f} shipments_per_s={rate:.1f}",
+            flush=True,
+        )
         if labelled != args.n or sim.count("create_shipment") != args.n:
             raise SystemExit("not every shipment got exactly one label")
 

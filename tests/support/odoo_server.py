@@ -6,6 +6,7 @@ Used by the end-to-end tests and the benchmarks: the server is a separate
 process on the given database, configured from an Odoo configuration file,
 on free ports, and stopped (SIGTERM, then SIGKILL) when done.
 """
+
 import os
 import signal
 import socket
@@ -56,18 +57,30 @@ class OdooServer:
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=self.channels)
         cmd = [
             *odoo_command(),
-            "-c", self.rcfile,
-            "-d", self.dbname,
-            "--db-filter", f"^{self.dbname}$",
-            "--http-port", str(self.http_port),
-            "--gevent-port", str(free_port()),
-            "--workers", str(self.workers),
-            "--max-cron-threads", "0",
-            "--load", "web,queue_job",
-            "--log-level", self.log_level,
-            "--logfile", self.logfile,
-            "--limit-time-real", "600",
-            "--limit-time-cpu", "300",
+            "-c",
+            self.rcfile,
+            "-d",
+            self.dbname,
+            "--db-filter",
+            f"^{self.dbname}$",
+            "--http-port",
+            str(self.http_port),
+            "--gevent-port",
+            str(free_port()),
+            "--workers",
+            str(self.workers),
+            "--max-cron-threads",
+            "0",
+            "--load",
+            "web,queue_job",
+            "--log-level",
+            self.log_level,
+            "--logfile",
+            self.logfile,
+            "--limit-time-real",
+            "600",
+            "--limit-time-cpu",
+            "300",
         ]
         self.proc = subprocess.Popen(cmd, env=env, start_new_session=True)
         deadline = time.time() + timeout
@@ -75,7 +88,7 @@ class OdooServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"Odoo exited at start; see {self.logfile}")
             try:
-                urllib.request.urlopen(f"{self.url}/web/login", timeout=5)  # noqa: S310
+                urllib.request.urlopen(f"{self.url}/web/login", timeout=5)
                 return self
             except OSError:
                 time.sleep(0.5)
@@ -111,7 +124,9 @@ class OdooRPC:
         if not self.uid:
             raise RuntimeError(f"cannot log in as {login} on {dbname}")
         self.dbname, self.password = dbname, password
-        self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+        self.models = xmlrpc.client.ServerProxy(
+            f"{url}/xmlrpc/2/object", allow_none=True
+        )
 
     def __call__(self, model, method, *args, **kwargs):
         return self.models.execute_kw(
