@@ -30,6 +30,10 @@ SUITE_ADDONS=(
 )
 
 ODOO_VENV="${ODOO_VENV:-/opt/odoo17/venv}"
+if [ -z "${HOME:-}" ]; then
+    HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
+    export HOME
+fi
 LOGISTICS_HOME="${LOGISTICS_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/logistics-suite}"
 DB_HOST="${LOGISTICS_DB_HOST:-localhost}"
 DB_PORT="${LOGISTICS_DB_PORT:-}"
@@ -72,14 +76,23 @@ as_postgres() {
     elif [ "$(id -u)" -eq 0 ]; then
         (cd / && runuser -u postgres -- "$@")
     elif command -v sudo >/dev/null 2>&1; then
-        (cd / && sudo -u postgres "$@")
+        (cd / && sudo -n -u postgres "$@")
     else
         return 1
     fi
 }
 
+# A python for small helpers, before Odoo's venv is known to work.
+_py() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 "$@"
+    else
+        "$ODOO_VENV/bin/python" "$@"
+    fi
+}
+
 free_port() {
-    python3 - <<'EOF'
+    _py - <<'EOF'
 import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -90,7 +103,7 @@ EOF
 
 # port_in_use PORT -> 0 when something accepts connections on localhost:PORT
 port_in_use() {
-    python3 - "$1" <<'EOF'
+    _py - "$1" <<'EOF'
 import socket, sys
 s = socket.socket()
 s.settimeout(1)
@@ -126,14 +139,16 @@ ensure_postgres() {
         DB_PORT="${DB_PORT:-5432}"
         return 0
     fi
-    if ! command -v pg_lsclusters >/dev/null 2>&1; then
+    if ! command -v pg_lsclusters >/dev/null 2>&1 ||
+        ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
         _pg_install
     fi
     local clusters line ver name port status
     clusters="$(pg_lsclusters --no-header 2>/dev/null || true)"
     if [ -z "$clusters" ]; then
         info "Creating a PostgreSQL cluster"
-        ver="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -n1)"
+        ver="$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/postgres' 2>/dev/null |
+            awk -F/ '{print $5}' | sort -V | tail -n1)"
         [ -n "$ver" ] || die "no PostgreSQL server binaries found under /usr/lib/postgresql"
         as_root pg_createcluster "$ver" main
         clusters="$(pg_lsclusters --no-header)"
@@ -198,7 +213,12 @@ db_module_state() {
 
 drop_db() {
     local db="$1"
-    psql_odoo -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+    # WITH (FORCE) needs PostgreSQL 13; older servers: end the sessions first.
+    if ! psql_odoo -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" 2>/dev/null; then
+        psql_odoo -d postgres -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = '$db' AND pid <> pg_backend_pid()" >/dev/null || true
+        psql_odoo -d postgres -c "DROP DATABASE IF EXISTS \"$db\""
+    fi
     rm -rf "${DATA_DIR:?}/filestore/$db"
 }
 

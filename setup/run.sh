@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: set up everything and run Odoo 17 with the logistics suite.
 #
-#   ./setup/run.sh [--no-start] [--reset-db] [--odoo-venv DIR]
+#   ./setup/run.sh [--no-start] [--reset-db] [--update] [--odoo-venv DIR]
 #
 # Idempotent: a second run reuses the database and only (re)starts the services.
 #  1. PostgreSQL: installed with apt-get if missing, started, role odoo/odoo ensured.
@@ -29,6 +29,8 @@ carrier simulator. Safe to run again.
 Options:
   --no-start        set everything up, do not start Odoo
   --reset-db        drop and recreate the demo database
+  --update          update the suite's modules in the existing demo database
+                    (-u logistics_suite and its addons) before starting
   --odoo-venv DIR   virtualenv holding Odoo 17 (default: \$ODOO_VENV or /opt/odoo17/venv)
   -h, --help        this help
 
@@ -40,11 +42,13 @@ EOF
 
 START=1
 RESET_DB=0
+UPDATE=0
 parse_common_args "$@"
 for arg in ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}; do
     case "$arg" in
         --no-start) START=0 ;;
         --reset-db) RESET_DB=1 ;;
+        --update) UPDATE=1 ;;
         -h | --help)
             usage
             exit 0
@@ -102,7 +106,18 @@ if [ "$RESET_DB" = 1 ] && db_exists "$DEMO_DB"; then
     drop_db "$DEMO_DB"
 fi
 state="$(db_module_state "$DEMO_DB" "$SUITE_MODULE")"
-if [ "$state" = installed ]; then
+if [ "$state" = installed ] && [ "$UPDATE" = 1 ]; then
+    update_log="$LOG_DIR/$DEMO_DB-update.log"
+    info "Updating the suite's modules in $DEMO_DB (log: $update_log)"
+    set +e
+    "${ODOO_BIN[@]}" -c "$CONF" -d "$DEMO_DB" \
+        -u "$SUITE_MODULE,$(IFS=,; echo "${SUITE_ADDONS[*]}")" --workers 0 \
+        --max-cron-threads 0 --stop-after-init --no-http 2>&1 |
+        tee "$update_log" | odoo_log_filter
+    rc=${PIPESTATUS[0]}
+    set -e
+    [ "$rc" -eq 0 ] || die "the update failed (exit $rc, see $update_log)"
+elif [ "$state" = installed ]; then
     info "Database $DEMO_DB exists with $SUITE_MODULE installed: reusing it"
 else
     init_log="$LOG_DIR/$DEMO_DB-init.log"
