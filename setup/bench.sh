@@ -70,6 +70,7 @@ CONF="$LOGISTICS_HOME/odoo-bench.conf"
 INIT_LOG="$LOG_DIR/bench-$BENCH_DB-init.log"
 SERVER_LOG="$LOG_DIR/bench-$BENCH_DB-server.log"
 
+lock_db "$BENCH_DB"
 ensure_postgres
 ensure_db_role
 require_odoo

@@ -5,10 +5,11 @@ an addon documents itself in readme/DESCRIPTION.md, CONFIGURE.md, USAGE.md,
 ROADMAP.md, HISTORY.md, CONTRIBUTORS.md, CREDITS.md (.md or .rst), and
 README.rst, which pylint-odoo requires, is generated from them.
 
-    python setup/gen_addon_readme.py [--check] [ADDON_DIR ...]
+    python setup/gen_addon_readme.py [--check] [--force] [ADDON_DIR ...]
 
 Without ADDON_DIR: every addon directory of the repository. --check writes
-nothing and exits 1 when a README.rst is missing or out of date.
+nothing and exits 1 when a README.rst is missing or out of date. A README.rst
+written by hand (without this tool's marker) is left alone unless --force.
 """
 
 import argparse
@@ -136,9 +137,38 @@ def _rst_problems(text):
     return None
 
 
+def _process(addon, check, force):
+    """Returns 0 when fine, 1 when --check fails or the README is invalid."""
+    if not (addon / "readme").is_dir():
+        print(f"{addon.name}: no readme/ directory", file=sys.stderr)
+        return 1
+    target = addon / "README.rst"
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if current is not None and MARKER not in current and not force:
+        # written by hand: left alone (pylint-odoo only needs it to exist)
+        print(f"{addon.name}: README.rst written by hand, left alone")
+        return 0
+    text = render(addon)
+    problem = _rst_problems(text)
+    if problem:
+        print(f"{addon.name}: invalid reStructuredText: {problem}", file=sys.stderr)
+        return 1
+    if current == text:
+        return 0
+    if check:
+        print(f"{addon.name}: README.rst is missing or out of date", file=sys.stderr)
+        return 1
+    target.write_text(text, encoding="utf-8")
+    print(f"{addon.name}: README.rst written")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--check", action="store_true", help="write nothing, verify")
+    ap.add_argument(
+        "--force", action="store_true", help="also replace hand-written README.rst"
+    )
     ap.add_argument("addons", nargs="*", type=Path)
     args = ap.parse_args(argv)
     addons = args.addons or sorted(
@@ -148,27 +178,7 @@ def main(argv=None):
     )
     status = 0
     for addon in addons:
-        if not (addon / "readme").is_dir():
-            print(f"{addon.name}: no readme/ directory", file=sys.stderr)
-            status = 1
-            continue
-        text = render(addon)
-        problem = _rst_problems(text)
-        if problem:
-            print(f"{addon.name}: invalid reStructuredText: {problem}", file=sys.stderr)
-            status = 1
-        target = addon / "README.rst"
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
-        if current == text:
-            continue
-        if args.check:
-            print(
-                f"{addon.name}: README.rst is missing or out of date", file=sys.stderr
-            )
-            status = 1
-        else:
-            target.write_text(text, encoding="utf-8")
-            print(f"{addon.name}: README.rst written")
+        status |= _process(addon, args.check, args.force)
     return status
 
 

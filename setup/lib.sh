@@ -29,7 +29,8 @@ SUITE_ADDONS=(
     logistics_reconciliation
 )
 
-ODOO_VENV="${ODOO_VENV:-/opt/odoo17/venv}"
+ODOO_VENV_DEFAULT=/opt/odoo17/venv
+ODOO_VENV="${ODOO_VENV:-$ODOO_VENV_DEFAULT}"
 if [ -z "${HOME:-}" ]; then
     HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
     export HOME
@@ -211,6 +212,16 @@ db_module_state() {
     psql_odoo -d "$1" -Atc "SELECT state FROM ir_module_module WHERE name = '$2'" 2>/dev/null || true
 }
 
+# lock_db NAME: one run at a time per database and LOGISTICS_HOME (the lock is
+# released when this script and its children exit).
+lock_db() {
+    command -v flock >/dev/null 2>&1 || return 0
+    mkdir -p "$LOGISTICS_HOME/locks"
+    exec 9>"$LOGISTICS_HOME/locks/$1.lock"
+    flock -n 9 ||
+        die "another run is using the database $1 (lock: $LOGISTICS_HOME/locks/$1.lock); wait for it, or use another database/LOGISTICS_HOME"
+}
+
 drop_db() {
     local db="$1"
     # WITH (FORCE) needs PostgreSQL 13; older servers: end the sessions first.
@@ -274,6 +285,20 @@ find_odoo() {
     [ -d "$src/addons" ] && [ -f "$src/addons/web/__manifest__.py" ] && ODOO_CORE_ADDONS+=("$src/addons")
     ODOO_CORE_ADDONS+=("$ODOO_PKG/addons")
     return 0
+}
+
+# find_odoo; when the default location has none, install Odoo 17 there from
+# Odoo's official source (needs internet). A virtualenv the user named is never
+# installed into implicitly (run setup/install-odoo.sh for that).
+find_or_install_odoo() {
+    if ! find_odoo; then
+        if [ "$(realpath -m "$ODOO_VENV")" != "$ODOO_VENV_DEFAULT" ]; then
+            die "no Odoo 17 in $ODOO_VENV: ${ODOO_PROBE_ERROR:-unknown reason}. To install it there: ODOO_VENV=$ODOO_VENV ./setup/install-odoo.sh"
+        fi
+        warn "no Odoo 17 in $ODOO_VENV (${ODOO_PROBE_ERROR:-}): installing it from Odoo's official source"
+        ODOO_VENV="$ODOO_VENV" "$REPO_ROOT/setup/install-odoo.sh"
+    fi
+    require_odoo
 }
 
 require_odoo() {

@@ -71,17 +71,15 @@ if [ "$START" = 1 ] && port_in_use "$HTTP_PORT"; then
     die "port $HTTP_PORT is already in use (is ./setup/run.sh already running?); stop it first or set LOGISTICS_HTTP_PORT"
 fi
 
+lock_db "$DEMO_DB"
+
 # 1. PostgreSQL --------------------------------------------------------------
 ensure_postgres
 ensure_db_role
 info "PostgreSQL ready on $DB_HOST:$DB_PORT (role $DB_USER)"
 
 # 2. Odoo 17 ----------------------------------------------------------------
-if ! find_odoo; then
-    warn "no Odoo 17 in $ODOO_VENV (${ODOO_PROBE_ERROR:-}): installing it from Odoo's official source"
-    ODOO_VENV="$ODOO_VENV" "$REPO_ROOT/setup/install-odoo.sh"
-fi
-require_odoo
+find_or_install_odoo
 
 # 3. Python dependencies -------------------------------------------------------
 ensure_python_deps

@@ -3,7 +3,8 @@
 #
 #   ./setup/test.sh [--db NAME] [--odoo-venv DIR] [--no-odoo-tests] [--no-pytest]
 #
-#  1. Starts PostgreSQL when it is not running and ensures the odoo role.
+#  1. Starts PostgreSQL when it is not running and ensures the odoo role; finds
+#     Odoo 17 as ./setup/run.sh does (and installs it the same way when absent).
 #  2. Drops and recreates the test database (default logistics_test).
 #  3. Installs logistics_suite (demo data) with Odoo's test runner: every test of the
 #     five addons and of the umbrella addon (at_install, post_install, HttpCase),
@@ -73,9 +74,10 @@ TEST_TAGS="${TEST_TAGS%,}"
 START_TIME=$SECONDS
 
 # --------------------------------------------------------------- preparation
+lock_db "$TEST_DB"
 ensure_postgres
 ensure_db_role
-require_odoo
+find_or_install_odoo
 ensure_python_deps
 mkdir -p "$LOG_DIR"
 ensure_addons_link

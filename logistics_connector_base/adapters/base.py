@@ -171,6 +171,14 @@ class CarrierAdapter(ABC):
         """Tracking events carried by a verified webhook body."""
         raise self._not_supported("webhooks")
 
+    def check_webhook_shape(self, headers, body: bytes) -> str | None:
+        """Why ``body`` does not have the shape the carrier documents, or None.
+
+        Run by the inbox job before parsing; a failure is kept (never dropped)
+        and counted per carrier, so a changed carrier payload shows at once.
+        """
+        return None
+
     def webhook_message_id(self, headers, body: bytes) -> str:
         """A stable id of a webhook delivery (for duplicate detection)."""
         return hashlib.sha256(body or b"").hexdigest()

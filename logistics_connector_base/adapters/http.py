@@ -176,7 +176,7 @@ class CarrierHttpClient:
                 allow_redirects=False,
                 **settings,
             )
-            entry["latency_ms"] = int((time.perf_counter() - start) * 1000)
+            entry["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
             self._fill_response(entry, response)
             if response.status_code == 429 or response.status_code >= 500:
                 raise self._transient_from_response(response, correlation_id)
@@ -216,7 +216,7 @@ class CarrierHttpClient:
             raise
         finally:
             if entry["latency_ms"] is None:
-                entry["latency_ms"] = int((time.perf_counter() - start) * 1000)
+                entry["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
             self._fill_request(entry, prepared, all_headers, json, data)
             self._emit(entry)
 

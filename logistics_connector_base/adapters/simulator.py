@@ -443,6 +443,24 @@ class SimulatorAdapter(CarrierAdapter):
             )
         return data
 
+    def check_webhook_shape(self, headers, body):
+        try:
+            data = json.loads(body)
+        except (TypeError, ValueError):
+            return "the body is not JSON"
+        if not isinstance(data, dict):
+            return "the body is not a JSON object"
+        events = data.get("events")
+        if not isinstance(events, list) or not events:
+            return "'events' must be a non-empty list"
+        for index, item in enumerate(events):
+            if not isinstance(item, dict):
+                return f"events[{index}] is not an object"
+            for key in ("tracking_number", "status"):
+                if not isinstance(item.get(key), str) or not item.get(key):
+                    return f"events[{index}].{key} is missing"
+        return None
+
     def parse_webhook(self, headers, body):
         data = self._webhook_json(body)
         events = []

@@ -5,6 +5,7 @@ from . import logistics_shipment
 from . import logistics_shipment_package
 from . import logistics_shipment_event
 from . import logistics_exception
+from . import logistics_inbound_message
 from . import delivery_carrier
 from . import stock_picking
 from . import res_company

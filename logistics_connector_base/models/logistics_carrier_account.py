@@ -10,7 +10,14 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import AccountConfig, get_adapter_class
+from ..adapters import (
+    AccountConfig,
+    CarrierError,
+    CarrierTransientError,
+    get_adapter_class,
+)
+
+TRACKED_STATES = ["label_created", "picked_up", "in_transit", "out_for_delivery"]
 
 _logger = logging.getLogger(__name__)
 
@@ -165,6 +172,21 @@ class LogisticsCarrierAccount(models.Model):
         [("ok", "Operational"), ("degraded", "Degraded")],
         compute="_compute_breaker_state",
     )
+    # Tracking by polling (carriers without push, and as a safety net)
+    poll_interval = fields.Integer(
+        string="Poll Interval (min)",
+        default=60,
+        help="Shipments in transit not heard of for this long are polled. 0 "
+        "disables polling for this account.",
+    )
+    poll_backoff_until = fields.Datetime(readonly=True, copy=False)
+    last_poll_at = fields.Datetime(readonly=True, copy=False)
+    last_poll_error = fields.Char(readonly=True, copy=False)
+    inbound_failed_count = fields.Integer(
+        compute="_compute_inbound_counts",
+        help="Inbound messages that could not be processed (e.g. an unexpected "
+        "payload shape).",
+    )
     shipment_ids = fields.One2many("logistics.shipment", "account_id")
     shipment_count = fields.Integer(compute="_compute_shipment_count")
     delivery_carrier_ids = fields.One2many("delivery.carrier", "logistics_account_id")
@@ -208,6 +230,19 @@ class LogisticsCarrierAccount(models.Model):
             else:
                 account.breaker_state = "closed"
             account.health = "ok" if account.breaker_state == "closed" else "degraded"
+
+    def _compute_inbound_counts(self):
+        counts = dict(
+            self.env["logistics.inbound.message"]
+            .sudo()
+            ._read_group(
+                [("account_id", "in", self.ids), ("state", "=", "failed")],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.inbound_failed_count = counts.get(account, 0)
 
     def _compute_shipment_count(self):
         counts = dict(
@@ -383,3 +418,88 @@ class LogisticsCarrierAccount(models.Model):
         return [
             s for s in (account.webhook_secret, account.webhook_secret_previous) if s
         ]
+
+    # ------------------------------------------------------------------
+    # Polling
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_poll_tracking(self):
+        """Queue one poll job per account due (an outage never stalls others)."""
+        now = fields.Datetime.now()
+        accounts = self.search(
+            [
+                ("active", "=", True),
+                ("poll_interval", ">", 0),
+                "|",
+                ("poll_backoff_until", "=", False),
+                ("poll_backoff_until", "<=", now),
+            ]
+        )
+        for account in accounts:
+            account.with_delay(
+                channel="root.logistics.inbound",
+                identity_key=f"logistics-poll-{account.id}",
+                description=_("Poll tracking of %s", account.name),
+            )._poll_tracking()
+        return len(accounts)
+
+    def _poll_tracking(self, limit=500):
+        """Queue job: track shipments in transit not updated recently.
+
+        In batches sized to the carrier's limits, paced, through the same
+        apply path as webhooks (``source = poll``). A 429 or an outage backs
+        the account off until later.
+        """
+        self.ensure_one()
+        account = self.sudo()
+        shipment_model = self.env["logistics.shipment"].sudo()
+        due = fields.Datetime.now() - timedelta(minutes=account.poll_interval or 60)
+        shipments = shipment_model.search(
+            [
+                ("account_id", "=", account.id),
+                ("state", "in", TRACKED_STATES),
+                "|",
+                ("last_tracked_at", "=", False),
+                ("last_tracked_at", "<", due),
+            ],
+            order="last_tracked_at asc nulls first, id",
+            limit=limit,
+        )
+        if not shipments:
+            return _("Nothing to poll.")
+        adapter = account._get_adapter()
+        size = max(1, getattr(adapter, "track_batch_size", 0) or 50)
+        pace = float(getattr(adapter, "track_min_interval", 0) or 0)
+        packages = shipments.package_ids.filtered("tracking_number")
+        numbers = packages.mapped("tracking_number")
+        event_model = self.env["logistics.shipment.event"]
+        polled = applied = 0
+        error = False
+        for start in range(0, len(numbers), size):
+            chunk = numbers[start : start + size]
+            if start and pace:
+                time.sleep(pace)
+            try:
+                events = adapter.track(chunk)
+            except CarrierTransientError as err:
+                delay = max(float(err.retry_after or 0), 300.0)
+                account.poll_backoff_until = fields.Datetime.now() + timedelta(
+                    seconds=delay
+                )
+                error = str(err)
+                break
+            except CarrierError as err:
+                error = str(err)
+                continue
+            applied += event_model._apply_tracking_events(account, events, "poll")
+            polled += len(chunk)
+            done = packages.filtered(lambda p, c=set(chunk): p.tracking_number in c)
+            done.shipment_id.write({"last_tracked_at": fields.Datetime.now()})
+        adapter.log_sink.flush()
+        account.write({"last_poll_at": fields.Datetime.now(), "last_poll_error": error})
+        return _(
+            "%(n)s tracking numbers polled, %(e)s new events%(err)s",
+            n=polled,
+            e=applied,
+            err=f" ({error})" if error else "",
+        )

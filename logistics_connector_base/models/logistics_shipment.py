@@ -23,6 +23,7 @@ from ..adapters import (
     ShipmentRequest,
     ShipmentResult,
 )
+from ..tracking import CLEARED_BY_PROGRESS, STATE_RANK, TERMINAL_STATES
 from .logistics_idempotency_record import IN_FLIGHT, REPLAY, IdempotencyConflict
 
 _logger = logging.getLogger(__name__)
@@ -40,18 +41,7 @@ PROGRESS_STATES = [
     ("returned", "Returned"),
     ("lost", "Lost"),
 ]
-# Progress is monotonic by rank; the side states are terminal.
-STATE_RANK = {
-    "draft": 0,
-    "queued": 1,
-    "submitted": 2,
-    "label_created": 3,
-    "picked_up": 4,
-    "in_transit": 5,
-    "out_for_delivery": 6,
-    "delivered": 7,
-}
-TERMINAL_STATES = ("delivered", "cancelled", "returned", "lost")
+
 
 EXCEPTION_CATEGORIES = [
     ("address", "Address"),
@@ -65,6 +55,7 @@ EXCEPTION_CATEGORIES = [
     ("authentication", "Carrier authentication"),
     ("dispatch_failed", "Dispatch failed"),
     ("unknown_outcome", "Unknown outcome"),
+    ("lost", "Lost"),
     ("reconciliation", "Reconciliation"),
 ]
 
@@ -162,6 +153,13 @@ class LogisticsShipment(models.Model):
     submitted_at = fields.Datetime(readonly=True, copy=False)
     label_at = fields.Datetime(string="Label Created At", readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
+    last_event_at = fields.Datetime(
+        readonly=True, copy=False, help="When the last carrier event happened."
+    )
+    last_tracked_at = fields.Datetime(
+        readonly=True, copy=False, help="When Odoo last heard from the carrier."
+    )
+    pod_signatory = fields.Char(string="Signed By", readonly=True, copy=False)
     event_ids = fields.One2many(
         "logistics.shipment.event", "shipment_id", readonly=True
     )
@@ -786,9 +784,9 @@ class LogisticsShipment(models.Model):
         if result.charges_amount and not picking.carrier_price:
             picking_vals["carrier_price"] = result.charges_amount
         picking.write(picking_vals)
-        self.env["logistics.shipment.event"]._create_from_dispatch(
-            self, now, check_existing=not first_time
-        )
+        event_model = self.env["logistics.shipment.event"]
+        event_model._create_from_dispatch(self, now, check_existing=not first_time)
+        event_model._relink_orphans(self)
         if was_failing:
             self._resolve_dispatch_exceptions()
         note = (
@@ -807,6 +805,127 @@ class LogisticsShipment(models.Model):
         # One log note where the warehouse looks (a note notifies nobody, so
         # the light _message_log does); the shipment's history is its events.
         picking._message_log(body=body, attachment_ids=attachments.ids)
+
+    # ------------------------------------------------------------------
+    # Tracking events
+    # ------------------------------------------------------------------
+    def _apply_new_events(self, by_shipment):
+        """Move shipments by their new events: one UPDATE, then consequences.
+
+        ``by_shipment``: {shipment id: [(occurred_at, code, signatory), ...]}.
+        """
+        event_model = self.env["logistics.shipment.event"]
+        shipments = self.browse(list(by_shipment))
+        now = fields.Datetime.now()
+        rows, raised, cleared, delivered = [], [], [], []
+        for shipment in shipments:
+            events = by_shipment[shipment.id]
+            state, health, category, done = event_model._fold(
+                shipment.state, shipment.health, shipment.exception_category, events
+            )
+            last = max(e[0] for e in events)
+            rows.append(
+                (
+                    shipment.id, state, health, category or None,
+                    max(last, shipment.last_event_at or last),
+                    done[0] if done else (shipment.delivered_at or None),
+                    (done[1] if done else None) or shipment.pod_signatory or None,
+                )
+            )  # fmt: skip
+            if category and category != shipment.exception_category:
+                raised.append((shipment, category, events))
+            elif shipment.exception_category and not category:
+                cleared.append(shipment)
+            if done and shipment.state != "delivered" and state == "delivered":
+                delivered.append(shipment)
+        self.env.cr.execute(
+            """
+            UPDATE logistics_shipment s
+               SET state = u.state, health = u.health, exception_category = u.category,
+                   last_event_at = u.last_event_at, last_tracked_at = %s,
+                   delivered_at = u.delivered_at, pod_signatory = u.signatory,
+                   write_date = %s, write_uid = %s
+              FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[],
+                          %s::timestamp[], %s::timestamp[], %s::varchar[])
+                AS u(id, state, health, category, last_event_at, delivered_at,
+                     signatory)
+             WHERE s.id = u.id
+            """,
+            (now, now, self.env.uid, *map(list, zip(*rows, strict=True))),
+        )
+        shipments.invalidate_recordset()
+        for shipment, category, events in raised:
+            codes = ", ".join(sorted({code for _o, code, _s in events}))
+            self.env["logistics.exception"]._open_for(
+                shipment,
+                category,
+                _(
+                    "The carrier reports %(codes)s for shipment %(name)s "
+                    "(tracking %(tracking)s).",
+                    codes=codes, name=shipment.name, tracking=shipment.tracking_ref,
+                ),
+            )  # fmt: skip
+        for shipment in cleared:
+            shipment.exception_ids.filtered(
+                lambda e: e.state == "open" and e.category in CLEARED_BY_PROGRESS
+            ).action_resolve(_("Cleared by later progress reported by the carrier."))
+        for shipment in delivered:
+            shipment._on_delivered()
+
+    def _on_delivered(self):
+        """Proof of delivery on the shipment and the picking, in chatter;
+        optionally invoice the customer and tell them by e-mail."""
+        self.ensure_one()
+        picking = self.picking_id
+        picking.write(
+            {
+                "logistics_delivered_at": self.delivered_at,
+                "logistics_pod_signatory": self.pod_signatory,
+            }
+        )
+        body = _(
+            "Delivered on %(date)s%(who)s (shipment %(name)s).",
+            date=fields.Datetime.to_string(self.delivered_at),
+            who=_(", signed by %s", self.pod_signatory) if self.pod_signatory else "",
+            name=self.name,
+        )
+        picking._message_log(body=body)
+        order = picking.sale_id
+        if order:
+            order._message_log(body=body)
+        company = self.company_id
+        if order and company.logistics_invoice_on_delivery:
+            self._invoice_on_delivery(order)
+        if company.logistics_notify_delivered and picking.partner_id.email:
+            template = self.env.ref(
+                "logistics_connector_base.mail_template_shipment_delivered",
+                raise_if_not_found=False,
+            )
+            if template:
+                template.send_mail(self.id)
+
+    @api.model
+    def _invoice_on_delivery(self, order):
+        """Invoice what was delivered, for products invoiced on delivery."""
+        lines = order.order_line.filtered(
+            lambda line: (
+                line.product_id.invoice_policy == "delivery" and line.qty_to_invoice > 0
+            )
+        )
+        if not lines:
+            return self.env["account.move"]
+        try:
+            with self.env.cr.savepoint():
+                moves = order._create_invoices()
+        except UserError as err:
+            order._message_log(
+                body=_("Invoicing on delivery was not possible: %s", err)
+            )
+            return self.env["account.move"]
+        order._message_log(
+            body=_("Invoiced on delivery: %s", ", ".join(moves.mapped("display_name")))
+        )
+        return moves
 
     # ------------------------------------------------------------------
     # Exceptions

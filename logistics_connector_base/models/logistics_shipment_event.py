@@ -1,10 +1,14 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timezone
+
 from odoo import api, fields, models
 
 from ..adapters import CANONICAL_CODES
+from ..tracking import CLEARED_BY_PROGRESS, EVENT_HEALTH, EVENT_STATE, next_state
 
 EVENT_CODES = [(code, code.replace("_", " ").capitalize()) for code in CANONICAL_CODES]
+HEALTH_RANK = {"ok": 0, "warning": 1, "exception": 2}
 
 
 class LogisticsShipmentEvent(models.Model):
@@ -14,11 +18,16 @@ class LogisticsShipmentEvent(models.Model):
     _rec_name = "code"
 
     shipment_id = fields.Many2one(
-        "logistics.shipment", required=True, ondelete="cascade", index=True
+        "logistics.shipment",
+        ondelete="cascade",
+        index=True,
+        help="Empty for an orphan: an event for a tracking number no shipment has "
+        "(yet); it is linked when the shipment appears.",
     )
-    company_id = fields.Many2one(
-        related="shipment_id.company_id", store=True, index=True
+    account_id = fields.Many2one(
+        "logistics.carrier.account", index=True, ondelete="cascade"
     )
+    company_id = fields.Many2one("res.company", index=True)
     picking_id = fields.Many2one(related="shipment_id.picking_id")
     code = fields.Selection(EVENT_CODES, required=True, index=True)
     raw_code = fields.Char(help="The carrier's own status code.")
@@ -50,6 +59,29 @@ class LogisticsShipmentEvent(models.Model):
         )
     ]
 
+    def init(self):
+        # orphans (no shipment yet) are unique per account
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS logistics_shipment_event_orphan_uniq
+                ON logistics_shipment_event (account_id, dedupe_key)
+             WHERE shipment_id IS NULL
+            """
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        shipments = self.env["logistics.shipment"].browse(
+            [v["shipment_id"] for v in vals_list if v.get("shipment_id")]
+        )
+        by_id = {s.id: s for s in shipments}
+        for vals in vals_list:
+            shipment = by_id.get(vals.get("shipment_id"))
+            if shipment:
+                vals.setdefault("account_id", shipment.account_id.id)
+                vals.setdefault("company_id", shipment.company_id.id)
+        return super().create(vals_list)
+
     @api.model
     def _create_from_dispatch(self, shipment, when, check_existing=True):
         """The ``label_created`` event of a successful dispatch (idempotent)."""
@@ -71,3 +103,132 @@ class LogisticsShipmentEvent(models.Model):
                 "dedupe_key": key,
             }
         )
+
+    # ------------------------------------------------------------------
+    # Applying carrier events (webhook, poll) set-based
+    # ------------------------------------------------------------------
+    @api.model
+    def _apply_tracking_events(self, account, events, source="webhook"):
+        """Record canonical TrackingEvents and move their shipments.
+
+        One query finds the shipments of all tracking numbers, one INSERT ...
+        ON CONFLICT DO NOTHING records the new events (duplicates vanish),
+        one UPDATE moves the shipments whose state or health changed. Events
+        without a shipment are kept as orphans. Returns the number of new events.
+        """
+        if not events:
+            return 0
+        cr = self.env.cr
+        numbers = sorted({e.tracking_number for e in events})
+        cr.execute(
+            """
+            SELECT p.tracking_number, s.id, s.company_id
+              FROM logistics_shipment_package p
+              JOIN logistics_shipment s ON s.id = p.shipment_id
+             WHERE p.tracking_number = ANY(%s) AND s.account_id = %s
+               AND s.state <> 'cancelled'
+            """,
+            (numbers, account.id),
+        )
+        by_number = {number: (sid, cid) for number, sid, cid in cr.fetchall()}
+        now = fields.Datetime.now()
+        columns = {
+            "shipment_id": [], "company_id": [], "tracking_number": [], "code": [],
+            "raw_code": [], "raw_description": [], "occurred_at": [], "location": [],
+            "signatory": [], "dedupe_key": [],
+        }  # fmt: skip
+        for event in events:
+            sid, cid = by_number.get(
+                event.tracking_number, (None, account.company_id.id)
+            )
+            occurred = event.occurred_at
+            if occurred.tzinfo is not None:
+                occurred = occurred.astimezone(timezone.utc).replace(tzinfo=None)
+            columns["shipment_id"].append(sid)
+            columns["company_id"].append(cid)
+            columns["tracking_number"].append(event.tracking_number)
+            columns["code"].append(event.code)
+            columns["raw_code"].append((event.raw_code or "")[:255])
+            columns["raw_description"].append((event.description or "")[:255])
+            columns["occurred_at"].append(occurred)
+            columns["location"].append(event.location or None)
+            columns["signatory"].append(event.signatory or None)
+            columns["dedupe_key"].append(event.dedupe_key)
+        cr.execute(
+            """
+            INSERT INTO logistics_shipment_event
+                (shipment_id, account_id, company_id, tracking_number, code, raw_code,
+                 raw_description, occurred_at, received_at, source, location,
+                 signatory, dedupe_key, create_uid, write_uid, create_date, write_date)
+            SELECT e.shipment_id, %s, e.company_id, e.tracking_number, e.code,
+                   e.raw_code, e.raw_description, e.occurred_at, %s, %s, e.location,
+                   e.signatory, e.dedupe_key, %s, %s, %s, %s
+              FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[],
+                          %s::varchar[], %s::varchar[], %s::timestamp[], %s::varchar[],
+                          %s::varchar[], %s::varchar[])
+                AS e(shipment_id, company_id, tracking_number, code, raw_code,
+                     raw_description, occurred_at, location, signatory, dedupe_key)
+            ON CONFLICT DO NOTHING
+            RETURNING id, shipment_id, code, occurred_at, signatory
+            """,
+            (
+                account.id, now, source, self.env.uid, self.env.uid, now, now,
+                columns["shipment_id"], columns["company_id"],
+                columns["tracking_number"], columns["code"], columns["raw_code"],
+                columns["raw_description"], columns["occurred_at"],
+                columns["location"], columns["signatory"], columns["dedupe_key"],
+            ),
+        )  # fmt: skip
+        inserted = cr.fetchall()
+        self.invalidate_model()
+        by_shipment = {}
+        for _eid, sid, code, occurred, signatory in inserted:
+            if sid:
+                by_shipment.setdefault(sid, []).append((occurred, code, signatory))
+        if by_shipment:
+            self.env["logistics.shipment"].sudo()._apply_new_events(by_shipment)
+        return len(inserted)
+
+    @api.model
+    def _relink_orphans(self, shipment):
+        """Events that arrived before their shipment existed join it now."""
+        numbers = [n for n in shipment.package_ids.mapped("tracking_number") if n]
+        if not numbers:
+            return 0
+        self.env.cr.execute(
+            """
+            UPDATE logistics_shipment_event
+               SET shipment_id = %s, company_id = %s
+             WHERE shipment_id IS NULL AND account_id = %s
+               AND tracking_number = ANY(%s)
+            RETURNING occurred_at, code, signatory
+            """,
+            (shipment.id, shipment.company_id.id, shipment.account_id.id, numbers),
+        )
+        rows = self.env.cr.fetchall()
+        if rows:
+            self.invalidate_model()
+            shipment.sudo()._apply_new_events({shipment.id: rows})
+        return len(rows)
+
+    @api.model
+    def _fold(self, state, health, category, events):
+        """(state, health, category, delivered) after ``events`` (sorted)."""
+        delivered = None
+        raised_at = None
+        for occurred, code, signatory in sorted(events, key=lambda e: e[0]):
+            state = next_state(state, code)
+            if code == "delivered":
+                delivered = (occurred, signatory)
+            raise_ = EVENT_HEALTH.get(code)
+            if raise_:
+                level, new_category = raise_
+                if HEALTH_RANK[level] >= HEALTH_RANK.get(health, 0):
+                    health, category, raised_at = level, new_category, occurred
+            elif (
+                EVENT_STATE.get(code)
+                and category in CLEARED_BY_PROGRESS
+                and (raised_at is None or occurred >= raised_at)
+            ):
+                health, category = "ok", False
+        return state, health, category, delivered

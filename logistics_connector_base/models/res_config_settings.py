@@ -19,3 +19,19 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="logistics.idempotency_retention_days",
         default=90,
     )
+    logistics_invoice_on_delivery = fields.Boolean(
+        related="company_id.logistics_invoice_on_delivery", readonly=False
+    )
+    logistics_notify_delivered = fields.Boolean(
+        related="company_id.logistics_notify_delivered", readonly=False
+    )
+    logistics_webhook_max_bytes = fields.Integer(
+        string="Webhook Size Limit (bytes)",
+        config_parameter="logistics.webhook_max_bytes",
+        default=1048576,
+    )
+    logistics_inbound_retention_days = fields.Integer(
+        string="Inbound Message Retention (days)",
+        config_parameter="logistics.inbound_retention_days",
+        default=30,
+    )

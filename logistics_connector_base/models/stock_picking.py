@@ -30,6 +30,12 @@ class StockPicking(models.Model):
         related="logistics_shipment_id.health", string="Carrier Health"
     )
     is_logistics = fields.Boolean(compute="_compute_is_logistics")
+    logistics_delivered_at = fields.Datetime(
+        string="Delivered At (carrier)", readonly=True, copy=False
+    )
+    logistics_pod_signatory = fields.Char(
+        string="Signed By (carrier)", readonly=True, copy=False
+    )
 
     @api.depends("carrier_id.logistics_account_id", "picking_type_code")
     def _compute_is_logistics(self):

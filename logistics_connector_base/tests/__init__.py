@@ -6,3 +6,6 @@ from . import test_preflight
 from . import test_security
 from . import test_integration_log
 from . import test_delivery_carrier
+from . import test_webhook
+from . import test_tracking_events
+from . import test_inbox_polling

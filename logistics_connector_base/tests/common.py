@@ -18,8 +18,9 @@ class LogisticsCase(TransactionCase):
         super().setUpClass()
         # Cursors "of their own" (ledger, breaker, token cache) become
         # savepoints of the test transaction, as in HttpCase.
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
+        if not cls.registry.in_test_mode():  # HttpCase entered it already
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.sim = SimulatorServer().start()
         cls.addClassCleanup(cls.sim.stop)

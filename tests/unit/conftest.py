@@ -30,6 +30,7 @@ def _import_pure_python_parts():
         try:
             importlib.import_module(ADDON + ".adapters")
             importlib.import_module(ADDON + ".simulator")
+            importlib.import_module(ADDON + ".tracking")
         finally:
             del sys.modules[ADDON]
     return sys.modules[ADDON + ".adapters"], sys.modules[ADDON + ".simulator"]

@@ -1,0 +1,102 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Carrier webhooks: verify, store durably, answer fast.
+
+``POST /logistics/webhook/<carrier_code>/<account_token>`` (contract). The
+request does only what must happen before the carrier gets its answer:
+resolve the account by its token, reject what is too big or not JSON,
+authenticate the sender with the carrier adapter, insert the raw message in
+the inbox (a duplicate changes nothing) and make sure a drain job is pending,
+all in this request's transaction. Parsing and applying happen in the job.
+"""
+
+import json
+import logging
+
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.http import request
+
+from ..adapters import WebhookAuthError, get_adapter_class, mask_headers
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+KEPT_HEADERS = ("content-type", "user-agent", "x-request-id", "x-correlation-id")
+
+
+def _answer(status, payload):
+    return request.make_json_response(payload, status=status)
+
+
+class LogisticsWebhookController(http.Controller):
+    @http.route(
+        "/logistics/webhook/<string:carrier_code>/<string:account_token>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def receive(self, carrier_code, account_token, **kwargs):
+        env = request.env
+        cr = env.cr
+        # 1. the account, by its secret path token (no ORM: hot path)
+        cr.execute(
+            "SELECT id FROM logistics_carrier_account "
+            "WHERE webhook_token = %s AND carrier_code = %s AND active",
+            (account_token, carrier_code),
+        )
+        row = cr.fetchone()
+        if not row:
+            raise NotFound()
+        account = env["logistics.carrier.account"].sudo().browse(row[0])
+        # 2. size, before reading the body
+        limit = int(
+            env["ir.config_parameter"]
+            .sudo()
+            .get_param("logistics.webhook_max_bytes", DEFAULT_MAX_BYTES)
+        )
+        length = request.httprequest.content_length
+        if length is not None and length > limit:
+            return _answer(413, {"error": "payload_too_large", "limit": limit})
+        body = request.httprequest.get_data(cache=False)
+        if len(body) > limit:
+            return _answer(413, {"error": "payload_too_large", "limit": limit})
+        if not body.strip():
+            return _answer(400, {"error": "empty_body"})
+        # 3. authenticity: HMAC or the carrier's credential header
+        try:
+            adapter = get_adapter_class(carrier_code)(account._get_adapter_config())
+        except KeyError:
+            raise NotFound() from None
+        headers = request.httprequest.headers
+        try:
+            adapter.verify_webhook(headers, body, account._get_webhook_secrets())
+        except WebhookAuthError as err:
+            _logger.info("Webhook refused for account %s: %s", account.id, err)
+            return _answer(401, {"error": "unauthorized"})
+        # 4. malformed: not JSON at all (the shape is checked by the job)
+        try:
+            json.loads(body)
+        except ValueError:
+            return _answer(400, {"error": "malformed_json"})
+        # 5. durable insert + pending drain job, in this transaction
+        kept = {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        for key, value in mask_headers(dict(headers)).items():
+            if key.lower().startswith("x-") and key.lower() not in kept:
+                kept[key] = value
+        message_id = (
+            env["logistics.inbound.message"]
+            .sudo()
+            ._store(
+                account.id,
+                adapter.webhook_message_id(headers, body),
+                body.decode("utf-8", errors="replace"),
+                json.dumps(kept),
+            )
+        )
+        if message_id is None:
+            return _answer(200, {"status": "duplicate"})
+        return _answer(202, {"status": "accepted", "id": message_id})
