@@ -161,7 +161,12 @@ if [ ! -f "$SIMULATOR" ]; then
 elif port_in_use "$SIM_PORT"; then
     warn "port $SIM_PORT is in use: assuming the carrier simulator already runs there"
 else
-    "$ODOO_PY" "$SIMULATOR" --port "$SIM_PORT" >"$LOG_DIR/simulator.log" 2>&1 &
+    # The demo account (demo data) listens on this webhook URL with this
+    # secret: shipments move by themselves, pushed through the real webhook.
+    "$ODOO_PY" "$SIMULATOR" --port "$SIM_PORT" \
+        --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/sim/demo-sim-webhook-token" \
+        --webhook-secret demo-sim-webhook-secret --auto-advance 60 \
+        >"$LOG_DIR/simulator.log" 2>&1 &
     SIM_PID=$!
     for _ in $(seq 1 50); do
         port_in_use "$SIM_PORT" && break

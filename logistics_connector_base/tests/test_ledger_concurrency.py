@@ -121,6 +121,74 @@ class TestLedgerConcurrency(BaseCase):
 
 
 @tagged("post_install", "-at_install")
+class TestInboxConcurrency(BaseCase):
+    """The same webhook delivered twice at once: one message, one 'duplicate'."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dbname = odoo.tests.common.get_db_name()
+        cls.registry = odoo.registry(cls.dbname)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_concurrent_duplicate_deliveries(self):
+        with _real_cursor(self.dbname) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account = env["logistics.carrier.account"].create(
+                {"name": "Inbox race", "carrier_code": "sim"}
+            )
+            cr.commit()
+        key = f"race-{uuid.uuid4().hex}"
+        cr1, cr2 = _real_cursor(self.dbname), _real_cursor(self.dbname)
+        outcome = {}
+        try:
+            inbox1 = api.Environment(cr1, SUPERUSER_ID, {})["logistics.inbound.message"]
+            first = inbox1._store(account.id, key, "{}", "{}")
+            self.assertTrue(first)
+
+            def second_delivery():
+                env2 = api.Environment(cr2, SUPERUSER_ID, {})
+
+                def store():
+                    outcome["second"] = env2["logistics.inbound.message"]._store(
+                        account.id, key, "{}", "{}"
+                    )
+
+                # what Odoo's HTTP layer does: retry on serialization failure
+                retrying(store, env2)
+                cr2.commit()
+
+            thread = threading.Thread(target=second_delivery)
+            thread.start()
+            thread.join(1.0)
+            self.assertTrue(thread.is_alive(), "the duplicate did not wait")
+            cr1.commit()
+            thread.join(30)
+            self.assertIsNone(outcome["second"])  # answered as a duplicate
+            cr1.execute(
+                "SELECT count(*) FROM logistics_inbound_message WHERE message_key = %s",
+                (key,),
+            )
+            self.assertEqual(cr1.fetchone()[0], 1)
+        finally:
+            cr1.rollback()
+            cr1.execute(
+                "DELETE FROM queue_job WHERE identity_key = %s",
+                (f"logistics-inbox-{account.id}",),
+            )
+            cr1.execute(
+                "DELETE FROM logistics_inbound_message WHERE account_id = %s",
+                (account.id,),
+            )
+            cr1.execute(
+                "DELETE FROM logistics_carrier_account WHERE id = %s", (account.id,)
+            )
+            cr1.commit()
+            cr1.close()
+            cr2.close()
+
+
+@tagged("post_install", "-at_install")
 class TestConcurrentSendToCarrier(BaseCase):
     """Two users click Send to carrier on one picking at the same moment."""
 

@@ -162,3 +162,34 @@ class TestTrackingEvents(LogisticsCase):
                 self.env.invalidate_all(flush=False)
         self.assertEqual(len(outcomes), 1)
         self.assertEqual(next(iter(outcomes))[0], "delivered")
+
+    def test_delivered_invoices_orders_invoiced_on_delivery(self):
+        self.company.logistics_invoice_on_delivery = True
+        product = self.env["product.product"].create(
+            {"name": "Grinder", "type": "consu", "weight": 1.0,
+             "invoice_policy": "delivery", "list_price": 80.0}
+        )  # fmt: skip
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "order_line": [
+                    (0, 0, {"product_id": product.id, "product_uom_qty": 2})
+                ],
+            }
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        picking.carrier_id = self.carrier
+        shipment = self._send(picking)
+        picking.move_ids.quantity = 2
+        picking.move_ids.picked = True
+        with trap_jobs():
+            picking.button_validate()
+        self.assertFalse(order.invoice_ids)
+        number = shipment.tracking_ref.split(",")[0]
+        self._apply([event(number, "delivered", 30)])
+        self.assertEqual(len(order.invoice_ids), 1)
+        self.assertEqual(order.invoice_ids.invoice_line_ids.quantity, 2)
+        self.assertTrue(
+            any("Invoiced on delivery" in (m.body or "") for m in order.message_ids)
+        )

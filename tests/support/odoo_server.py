@@ -37,12 +37,21 @@ def free_port():
 
 
 class OdooServer:
-    def __init__(self, rcfile, dbname, workers=2, channels="root:2", log_level="warn"):
+    def __init__(
+        self,
+        rcfile,
+        dbname,
+        workers=2,
+        channels="root:2",
+        log_level="warn",
+        extra_args=(),
+    ):
         self.rcfile = rcfile
         self.dbname = dbname
         self.workers = workers
         self.channels = channels
         self.log_level = log_level
+        self.extra_args = list(extra_args)
         self.http_port = free_port()
         self.proc = None
         self.logfile = tempfile.NamedTemporaryFile(
@@ -81,6 +90,7 @@ class OdooServer:
             "600",
             "--limit-time-cpu",
             "300",
+            *self.extra_args,
         ]
         self.proc = subprocess.Popen(cmd, env=env, start_new_session=True)
         deadline = time.time() + timeout
