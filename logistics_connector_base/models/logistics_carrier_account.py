@@ -42,9 +42,24 @@ class AccountTokenStore:
         self._account_id = account.id
 
     def _execute(self, query, params):
-        with self._registry.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchone() if cr.description else None
+        """Write on a short cursor of its own; a cache write never fails a job.
+
+        Two workers refreshing the token at once collide on the account row:
+        the loser retries once, then simply keeps its token uncached.
+        """
+        for attempt in range(2):
+            try:
+                with self._registry.cursor() as cr:
+                    cr.execute(query, params)
+                    return None
+            except (
+                pg_errors.SerializationFailure,
+                pg_errors.LockNotAvailable,
+                pg_errors.DeadlockDetected,
+            ):
+                time.sleep(0.05 * (attempt + 1))
+        _logger.info("Token cache of account %s not updated (busy)", self._account_id)
+        return None
 
     def get(self):
         # read on the caller's transaction: a token stored by another worker

@@ -650,6 +650,11 @@ class LogisticsShipment(models.Model):
                 return self._finish_success(
                     found, acquisition, adapter.log_sink, recovered=True
                 )
+        if request is not None and adapter.idempotent_create:
+            # The carrier de-duplicates on the idempotency key: sending again
+            # returns the lost shipment if the dead worker's call created one.
+            adapter.log_sink.flush()
+            return self._send(request, acquisition)
         adapter.log_sink.flush()
         self.write({"health": "exception", "exception_category": "unknown_outcome"})
         message = _(

@@ -182,6 +182,18 @@ class TestDispatchFailures(LogisticsCase):
         self.assertEqual(shipment.state, "label_created")
         self.assertEqual(self.sim.count("create_shipment"), 1)
 
+    def test_crash_in_flight_resent_with_same_key_to_idempotent_carrier(self):
+        shipment = self._queued()
+        self._crash_in_flight(shipment)  # the dead worker's call never arrived
+        self._dispatch(shipment)
+        self.assertEqual(shipment.state, "label_created")
+        self.assertEqual(self.sim.count("lookup"), 1)
+        creates = [r for r in self.sim.requests if r["operation"] == "create_shipment"]
+        self.assertEqual(len(creates), 1)
+        self.assertEqual(
+            creates[0]["headers"].get("Idempotency-Key"), shipment.idempotency_key
+        )
+
     def test_crash_in_flight_unknown_is_never_resent_blindly(self):
         shipment = self._queued()
         self._crash_in_flight(shipment)

@@ -27,15 +27,19 @@ def _real_cursor(dbname):
     return odoo.sql_db.db_connect(dbname).cursor()
 
 
-@tagged("post_install", "-at_install")
-class TestLedgerConcurrency(BaseCase):
-    """Two workers acquire one key at once: exactly one runs the side effect."""
+class RealCursorCase(BaseCase):
+    """Tests that open real transactions of their own (no test transaction)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.dbname = odoo.tests.common.get_db_name()
         cls.registry = odoo.registry(cls.dbname)
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerConcurrency(RealCursorCase):
+    """Two workers acquire one key at once: exactly one runs the side effect."""
 
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
@@ -121,14 +125,8 @@ class TestLedgerConcurrency(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestInboxConcurrency(BaseCase):
+class TestInboxConcurrency(RealCursorCase):
     """The same webhook delivered twice at once: one message, one 'duplicate'."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dbname = odoo.tests.common.get_db_name()
-        cls.registry = odoo.registry(cls.dbname)
 
     @mute_logger("odoo.sql_db", "odoo.service.model")
     def test_concurrent_duplicate_deliveries(self):
@@ -189,14 +187,12 @@ class TestInboxConcurrency(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentSendToCarrier(BaseCase):
+class TestConcurrentSendToCarrier(RealCursorCase):
     """Two users click Send to carrier on one picking at the same moment."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.dbname = odoo.tests.common.get_db_name()
-        cls.registry = odoo.registry(cls.dbname)
         cls.sim = SimulatorServer().start()
         cls.addClassCleanup(cls.sim.stop)
 
