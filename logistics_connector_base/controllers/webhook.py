@@ -30,7 +30,29 @@ def _answer(status, payload):
     return request.make_json_response(payload, status=status)
 
 
+# (db, account id, write_date) -> adapter: a change of the account's
+# configuration changes its write_date, so a stale adapter is never used. The
+# secrets are read with the account on every request (rotation is immediate).
+_ADAPTERS = {}
+
+
 class LogisticsWebhookController(http.Controller):
+    @staticmethod
+    def _webhook_adapter(env, account_id, write_date):
+        """The account's adapter, built once per configuration (no session)."""
+        key = (env.cr.dbname, account_id, write_date)
+        adapter = _ADAPTERS.get(key)
+        if adapter is None:
+            account = env["logistics.carrier.account"].sudo().browse(account_id)
+            try:
+                adapter_cls = get_adapter_class(account.carrier_code)
+            except KeyError:
+                return None
+            for old in [k for k in _ADAPTERS if k[:2] == key[:2]]:
+                del _ADAPTERS[old]
+            adapter = _ADAPTERS[key] = adapter_cls(account._get_adapter_config())
+        return adapter
+
     @http.route(
         "/logistics/webhook/<string:carrier_code>/<string:account_token>",
         type="http",
@@ -44,14 +66,16 @@ class LogisticsWebhookController(http.Controller):
         cr = env.cr
         # 1. the account, by its secret path token (no ORM: hot path)
         cr.execute(
-            "SELECT id FROM logistics_carrier_account "
+            "SELECT id, write_date, webhook_secret, webhook_secret_previous "
+            "FROM logistics_carrier_account "
             "WHERE webhook_token = %s AND carrier_code = %s AND active",
             (account_token, carrier_code),
         )
         row = cr.fetchone()
         if not row:
             raise NotFound()
-        account = env["logistics.carrier.account"].sudo().browse(row[0])
+        account_id, write_date = row[:2]
+        secrets = [secret for secret in row[2:] if secret]
         # 2. size, before reading the body
         limit = int(
             env["ir.config_parameter"]
@@ -67,15 +91,14 @@ class LogisticsWebhookController(http.Controller):
         if not body.strip():
             return _answer(400, {"error": "empty_body"})
         # 3. authenticity: HMAC or the carrier's credential header
-        try:
-            adapter = get_adapter_class(carrier_code)(account._get_adapter_config())
-        except KeyError:
-            raise NotFound() from None
+        adapter = self._webhook_adapter(env, account_id, write_date)
+        if adapter is None:
+            raise NotFound()
         headers = request.httprequest.headers
         try:
-            adapter.verify_webhook(headers, body, account._get_webhook_secrets())
+            adapter.verify_webhook(headers, body, secrets)
         except WebhookAuthError as err:
-            _logger.info("Webhook refused for account %s: %s", account.id, err)
+            _logger.info("Webhook refused for account %s: %s", account_id, err)
             return _answer(401, {"error": "unauthorized"})
         # 4. malformed: not JSON at all (the shape is checked by the job)
         try:
@@ -91,7 +114,7 @@ class LogisticsWebhookController(http.Controller):
             env["logistics.inbound.message"]
             .sudo()
             ._store(
-                account.id,
+                account_id,
                 adapter.webhook_message_id(headers, body),
                 body.decode("utf-8", errors="replace"),
                 json.dumps(kept),

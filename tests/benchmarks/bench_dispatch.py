@@ -21,7 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from support.odoo_server import OdooServer  # noqa: E402
+from support.odoo_server import OdooServer, load_config  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -145,7 +145,7 @@ def main():
     parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 1000)))
     parser.add_argument("--timeout", type=int, default=1800)
     args = parser.parse_args()
-    odoo.tools.config.parse_config([])  # reads ODOO_RC
+    load_config()  # ODOO_RC + the baseline addons
     dbname = os.environ["LOGISTICS_BENCH_DB"]
     registry = odoo.registry(dbname)
     from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer

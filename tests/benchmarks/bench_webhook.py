@@ -27,12 +27,14 @@ import requests
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from support.odoo_server import OdooServer, odoo_command  # noqa: E402
+from support.odoo_server import (  # noqa: E402
+    OdooServer,
+    load_config,
+    odoo_command,
+)
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
-
-BENCH_ADDONS = os.path.join(HERE, "addons")
 
 
 def _env(cr):
@@ -47,7 +49,7 @@ def install_baseline(dbname):
         row = cr.fetchone()
     if row and row[0] == "installed":
         return
-    addons = odoo.tools.config["addons_path"] + "," + BENCH_ADDONS
+    addons = odoo.tools.config["addons_path"]
     subprocess.run(
         [*odoo_command(), "-c", odoo.tools.config.rcfile, "-d", dbname,
          "--addons-path", addons, "-i", "logistics_bench_baseline",
@@ -154,7 +156,7 @@ def main():
     parser.add_argument("--shipments", type=int, default=200)
     parser.add_argument("--timeout", type=int, default=1800)
     args = parser.parse_args()
-    odoo.tools.config.parse_config([])
+    load_config()
     dbname = os.environ["LOGISTICS_BENCH_DB"]
     install_baseline(dbname)
     registry = odoo.registry(dbname)
@@ -174,13 +176,11 @@ def main():
             message_id=uuid.uuid4().hex,
         )  # fmt: skip
 
-    addons = odoo.tools.config["addons_path"] + "," + BENCH_ADDONS
     channels = "root:2,root.logistics:2,root.logistics.inbound:1"
     results = {}
     with OdooServer(
-        odoo.tools.config.rcfile, dbname, workers=2, channels=channels,
-        extra_args=["--addons-path", addons],
-    ) as server:  # fmt: skip
+        odoo.tools.config.rcfile, dbname, workers=2, channels=channels
+    ) as server:
         ours = f"{server.url}/logistics/webhook/sim/{token}"
         bare = f"{server.url}/logistics_bench/bare"
         plain = {"Content-Type": "application/json"}

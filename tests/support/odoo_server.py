@@ -30,6 +30,23 @@ def odoo_command():
     return [sys.executable, "-m", "odoo"]
 
 
+BENCH_ADDONS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "addons"
+)
+
+
+def load_config():
+    """Odoo's configuration (ODOO_RC) plus the benchmarks' own baseline addons."""
+    import odoo
+
+    odoo.tools.config.parse_config([])
+    paths = odoo.tools.config["addons_path"].split(",")
+    if BENCH_ADDONS not in paths:
+        odoo.tools.config["addons_path"] = ",".join([*paths, BENCH_ADDONS])
+        odoo.modules.module.initialize_sys_path()
+    return odoo.tools.config
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,7 +80,10 @@ class OdooServer:
         return f"http://127.0.0.1:{self.http_port}"
 
     def start(self, timeout=120):
+        import odoo
+
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=self.channels)
+        addons = odoo.tools.config["addons_path"]
         cmd = [
             *odoo_command(),
             "-c",
@@ -90,6 +110,8 @@ class OdooServer:
             "600",
             "--limit-time-cpu",
             "300",
+            "--addons-path",
+            addons,
             *self.extra_args,
         ]
         self.proc = subprocess.Popen(cmd, env=env, start_new_session=True)
