@@ -2,12 +2,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Logistics Carrier: DHL",
-    "summary": "DHL carrier code and shipping provider type for the logistics suite",
-    "version": "17.0.1.0.0",
+    "summary": "DHL Parcel DE shipping (labels, cancel) and Unified tracking for "
+    "the logistics suite, with a DHL contract simulator",
+    "version": "17.0.1.1.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
     "author": "Logistics Suite Authors",
     "license": "LGPL-3",
     "installable": True,
     "depends": ["logistics_connector_base"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "views/logistics_carrier_account_views.xml",
+        "views/delivery_carrier_views.xml",
+    ],
+    "demo": [
+        "demo/logistics_carrier_dhl_demo.xml",
+    ],
 }

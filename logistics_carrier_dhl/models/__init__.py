@@ -1,2 +1,3 @@
 from . import logistics_carrier_account
 from . import delivery_carrier
+from . import stock_picking

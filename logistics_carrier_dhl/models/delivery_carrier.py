@@ -1,6 +1,9 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..adapters.dhl_parcel_de import DEFAULT_PRODUCT, PRODUCTS
 
 
 class DeliveryCarrier(models.Model):
@@ -19,8 +22,39 @@ class DeliveryCarrier(models.Model):
         ondelete={"logistics_dhl": "set default"},
     )
 
+    @api.onchange("delivery_type")
+    def _onchange_delivery_type_dhl(self):
+        if self.delivery_type == "logistics_dhl" and not self.logistics_service_code:
+            self.logistics_service_code = DEFAULT_PRODUCT
+
+    @api.constrains("delivery_type", "logistics_service_code")
+    def _check_dhl_product(self):
+        for carrier in self:
+            code = carrier.logistics_service_code
+            if (
+                carrier.delivery_type == "logistics_dhl"
+                and code
+                and code not in PRODUCTS
+            ):
+                raise ValidationError(
+                    _(
+                        "%(code)s is not a DHL Parcel DE product. Use one of: "
+                        "%(known)s.",
+                        code=code,
+                        known=", ".join(f"{k} ({v})" for k, v in PRODUCTS.items()),
+                    )
+                )
+
     def logistics_dhl_rate_shipment(self, order):
-        return self._logistics_rate_shipment(order)
+        """DHL Parcel DE publishes no rates: the method's fixed price applies."""
+        self.ensure_one()
+        res = self.fixed_rate_shipment(order)
+        if res.get("success"):
+            res["warning_message"] = _(
+                "DHL Parcel DE offers no rating API: the shipping method's fixed "
+                "price is used."
+            )
+        return res
 
     def logistics_dhl_send_shipping(self, pickings):
         return self._logistics_send_shipping(pickings)

@@ -1,1 +1,3 @@
 from . import test_carrier_dhl
+from . import test_dhl_send_to_carrier
+from . import test_dhl_security

@@ -269,4 +269,7 @@ class CarrierHttpClient:
             carrier_message=(response.text or "")[:2000],
             retry_after=retry_after,
             correlation_id=correlation_id,
+            # 429 and 503 refuse the request before doing it: safe to send
+            # again; 500/502/504 may come after the work was done.
+            maybe_sent=status not in (429, 503),
         )

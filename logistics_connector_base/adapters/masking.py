@@ -30,6 +30,9 @@ _CREDENTIAL_KEYS = {
     "refreshtoken",
     "idtoken",
     "apikey",
+    "clientid",
+    "username",
+    "login",
     "authorization",
     "signature",
 }

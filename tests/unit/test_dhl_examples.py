@@ -5,15 +5,16 @@ import json
 import pytest
 from unit import test_dhl_support as support
 
-dhl_server = support.dhl_server
-dhl_sim = support.dhl_sim
-dhl_log = support.dhl_log
-make_dhl = support.make_dhl
+from odoo.addons.logistics_connector_base.adapters import (
+    Address,
+    CarrierAuthError,
+    CarrierTransientError,
+    CarrierValidationError,
+    Parcel,
+    ShipmentRequest,
+)
 
-adapters = support.base_adapters
-CarrierError = adapters.CarrierError
-CarrierTransientError = adapters.CarrierTransientError
-CarrierValidationError = adapters.CarrierValidationError
+support.use_fixtures(globals())
 
 # MyDHL Express is on the roadmap: its examples are not read by this adapter.
 EXPRESS = {"dhl-express-error-response.json", "dhl-express-shipment-response.json"}
@@ -87,7 +88,7 @@ def test_order_request_example_is_what_build_order_makes(make_dhl):
     shipper, consignee = wanted["shipper"], wanted["consignee"]
 
     def address(data):
-        return adapters.Address(
+        return Address(
             name=data["name1"],
             street=data["addressStreet"],
             city=data["city"],
@@ -97,15 +98,13 @@ def test_order_request_example_is_what_build_order_makes(make_dhl):
             phone=data["phone"],
         )
 
-    request = adapters.ShipmentRequest(
+    request = ShipmentRequest(
         reference=wanted["refNo"],
         idempotency_key="k",
         service_code=wanted["product"],
         shipper=address(shipper),
         recipient=address(consignee),
-        parcels=[
-            adapters.Parcel(weight_kg=0.5, length_cm=20, width_cm=15, height_cm=10)
-        ],
+        parcels=[Parcel(weight_kg=0.5, length_cm=20, width_cm=15, height_cm=10)],
     )
     adapter = make_dhl(extra={"billing_number": wanted["billingNumber"]})
     body, _params = adapter.build_order(request)
@@ -148,7 +147,7 @@ def test_validation_error(make_dhl):
 
 def test_unauthorized(make_dhl, dhl_sim):
     dhl_sim.add_fault("label", 401, body=support.example("dhl-parcel-de-unauthorized"))
-    with pytest.raises(adapters.CarrierAuthError) as info:
+    with pytest.raises(CarrierAuthError) as info:
         make_dhl().get_label("0034043333301020022796580")
     assert "Unauthorized for given resource." in info.value.carrier_message
 

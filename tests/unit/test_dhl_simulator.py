@@ -10,8 +10,7 @@ import pytest
 import requests
 from unit import test_dhl_support as support
 
-dhl_server = support.dhl_server
-dhl_sim = support.dhl_sim
+support.use_fixtures(globals())
 
 SERVER_PY = support.ADDON_DIR / "simulator" / "server.py"
 ORDERS = "/parcel/de/shipping/v2/orders"

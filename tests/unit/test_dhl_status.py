@@ -3,8 +3,11 @@
 import pytest
 from unit import test_dhl_support as support
 
+from odoo.addons.logistics_connector_base.adapters import CANONICAL_CODES
+
 status = support.dhl_status
-CANONICAL = set(support.base_adapters.CANONICAL_CODES)
+CANONICAL = set(CANONICAL_CODES)
+support.use_fixtures(globals())
 
 # §3.4 "Unified statusCode, Push events"
 UNIFIED = {
@@ -132,12 +135,6 @@ EXPRESS = {
 @pytest.fixture
 def adapter(make_dhl):
     return make_dhl()
-
-
-make_dhl = support.make_dhl
-dhl_sim = support.dhl_sim
-dhl_server = support.dhl_server
-dhl_log = support.dhl_log
 
 
 @pytest.mark.parametrize(("code", "expected"), sorted(UNIFIED.items()))

@@ -1,16 +1,15 @@
 """Shared fixtures of the DHL unit tests (no tests here).
 
 The other ``test_dhl_*`` modules import this one (``from unit import
-test_dhl_support as support``) and bind its fixtures to module names. Like
-``conftest.py`` for the base addon, it imports only the pure-Python parts of
-``logistics_carrier_dhl`` (adapters, simulator) when Odoo's addons path is not
-set up (``-p no:odoo``).
+test_dhl_support as support``) and call ``support.use_fixtures(globals())``.
+Like ``conftest.py`` for the base addon, it needs only the pure-Python parts
+of ``logistics_carrier_dhl`` (adapters, simulator).
 """
 
 import importlib
+import importlib.util
 import json
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -27,25 +26,33 @@ PASSWORD = "SandboxPasswort2023!"
 BILLING = "33333333330101"
 
 
-def _import_pure_python_parts():
+def _load(name):
+    """``logistics_carrier_dhl.<name>``: from the addons path, else by file.
+
+    Without Odoo's addons path (``-p no:odoo``) the subpackage is loaded
+    from its folder under its full name, without the addon's ``__init__``
+    (which imports Odoo models).
+    """
+    full = f"{ADDON}.{name}"
+    if full in sys.modules:
+        return sys.modules[full]
     try:
-        importlib.import_module(ADDON)
+        return importlib.import_module(full)
     except ModuleNotFoundError as err:
-        if err.name != ADDON:
+        if not str(err.name or "").startswith(ADDON):
             raise
-        stub = types.ModuleType(ADDON)
-        stub.__path__ = [str(ADDON_DIR)]
-        sys.modules[ADDON] = stub
-        try:
-            importlib.import_module(ADDON + ".adapters")
-            importlib.import_module(ADDON + ".simulator")
-        finally:
-            del sys.modules[ADDON]
-    return sys.modules[ADDON + ".adapters"], sys.modules[ADDON + ".simulator"]
+    folder = ADDON_DIR / name
+    spec = importlib.util.spec_from_file_location(
+        full, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[full] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-dhl_adapters, dhl_simulator = _import_pure_python_parts()
-dhl_module = sys.modules[ADDON + ".adapters.dhl_parcel_de"]
+dhl_adapters = _load("adapters")
+dhl_simulator = _load("simulator")
 dhl_status = dhl_adapters.dhl_status
 DhlParcelDeAdapter = dhl_adapters.DhlParcelDeAdapter
 DhlSimulator = dhl_simulator.DhlSimulator
@@ -136,3 +143,14 @@ def dhl_request(make_request):
 
 def requests_of(sim, operation):
     return [r for r in sim.requests if r["operation"] == operation]
+
+
+def use_fixtures(namespace):
+    """Make this module's fixtures available to a test module."""
+    namespace.update(
+        dhl_server=dhl_server,
+        dhl_sim=dhl_sim,
+        dhl_log=dhl_log,
+        make_dhl=make_dhl,
+        dhl_request=dhl_request,
+    )

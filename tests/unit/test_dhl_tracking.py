@@ -9,21 +9,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from unit import test_dhl_support as support
 
-dhl_server = support.dhl_server
-dhl_sim = support.dhl_sim
-dhl_log = support.dhl_log
-make_dhl = support.make_dhl
-dhl_request = support.dhl_request
+from odoo.addons.logistics_connector_base.adapters import (
+    CarrierAuthError,
+    CarrierTransientError,
+    CarrierValidationError,
+    Parcel,
+    WebhookAuthError,
+)
 
-adapters = support.base_adapters
-CarrierAuthError = adapters.CarrierAuthError
-CarrierTransientError = adapters.CarrierTransientError
-CarrierValidationError = adapters.CarrierValidationError
-WebhookAuthError = adapters.WebhookAuthError
+support.use_fixtures(globals())
 
 
 def _created(adapter, dhl_request, count=1):
-    parcels = [adapters.Parcel(weight_kg=1 + i) for i in range(count)]
+    parcels = [Parcel(weight_kg=1 + i) for i in range(count)]
     return adapter.create_shipment(dhl_request(parcels=parcels)).tracking_numbers
 
 
