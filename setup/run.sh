@@ -63,6 +63,8 @@ done
 DEMO_DB="${LOGISTICS_DEMO_DB:-logistics_demo}"
 HTTP_PORT="${LOGISTICS_HTTP_PORT:-8069}"
 SIM_PORT="${LOGISTICS_SIM_PORT:-8071}"
+UPS_SIM_PORT="${LOGISTICS_UPS_SIM_PORT:-8074}"  # 8072 is Odoo's gevent port
+DHL_SIM_PORT="${LOGISTICS_DHL_SIM_PORT:-8073}"
 CONF="$LOGISTICS_HOME/odoo.conf"
 SIMULATOR="$REPO_ROOT/logistics_connector_base/simulator/server.py"
 
@@ -144,41 +146,57 @@ if [ "$START" = 0 ]; then
 fi
 
 # 6. Carrier simulator + Odoo ----------------------------------------------------
-SIM_PID=""
+SIM_PIDS=()
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-    if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
-        kill "$SIM_PID" 2>/dev/null || true
-        wait "$SIM_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in ${SIM_PIDS[@]+"${SIM_PIDS[@]}"}; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ ! -f "$SIMULATOR" ]; then
-    warn "carrier simulator not found ($SIMULATOR); starting Odoo without it"
-elif port_in_use "$SIM_PORT"; then
-    warn "port $SIM_PORT is in use: assuming the carrier simulator already runs there"
-else
-    # The demo account (demo data) listens on this webhook URL with this
-    # secret: shipments move by themselves, pushed through the real webhook.
-    "$ODOO_PY" "$SIMULATOR" --port "$SIM_PORT" \
-        --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/sim/demo-sim-webhook-token" \
-        --webhook-secret demo-sim-webhook-secret --auto-advance 60 \
-        >"$LOG_DIR/simulator.log" 2>&1 &
-    SIM_PID=$!
+# start_simulator NAME SCRIPT PORT [ARGS...]: a carrier simulator in the
+# background on 127.0.0.1:PORT (stopped on exit), unless the port is taken.
+start_simulator() {
+    local name="$1" script="$2" port="$3"
+    shift 3
+    if [ ! -f "$script" ]; then
+        warn "$name simulator not found ($script)"
+        return 0
+    fi
+    if port_in_use "$port"; then
+        warn "port $port is in use: assuming the $name simulator already runs there"
+        return 0
+    fi
+    "$ODOO_PY" "$script" --port "$port" "$@" >"$LOG_DIR/simulator-$name.log" 2>&1 &
+    local pid=$!
+    SIM_PIDS+=("$pid")
     for _ in $(seq 1 50); do
-        port_in_use "$SIM_PORT" && break
-        kill -0 "$SIM_PID" 2>/dev/null || break
+        port_in_use "$port" && break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.2
     done
-    if port_in_use "$SIM_PORT"; then
-        info "Carrier simulator: http://127.0.0.1:$SIM_PORT (log: $LOG_DIR/simulator.log)"
+    if port_in_use "$port"; then
+        info "$name simulator: http://127.0.0.1:$port (log: $LOG_DIR/simulator-$name.log)"
     else
-        warn "the carrier simulator did not start (see $LOG_DIR/simulator.log); continuing without it"
+        warn "the $name simulator did not start (see $LOG_DIR/simulator-$name.log)"
     fi
-fi
+}
+
+# The demo accounts (demo data) point at these ports; the generic simulator
+# pushes tracking updates to the demo account's webhook URL with its secret,
+# so shipments move by themselves through the real webhook path.
+start_simulator generic "$SIMULATOR" "$SIM_PORT" \
+    --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/sim/demo-sim-webhook-token" \
+    --webhook-secret demo-sim-webhook-secret --auto-advance 60
+start_simulator UPS "$REPO_ROOT/logistics_carrier_ups/simulator/server.py" "$UPS_SIM_PORT"
+start_simulator DHL "$REPO_ROOT/logistics_carrier_dhl/simulator/server.py" "$DHL_SIM_PORT"
 
 cat <<EOF
 

@@ -7,6 +7,7 @@ process on the given database, configured from an Odoo configuration file,
 on free ports, and stopped (SIGTERM, then SIGKILL) when done.
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -39,6 +40,8 @@ def load_config():
     """Odoo's configuration (ODOO_RC) plus the benchmarks' own baseline addons."""
     import odoo
 
+    # a benchmark stopped with SIGTERM still stops the server it started
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     odoo.tools.config.parse_config([])
     paths = odoo.tools.config["addons_path"].split(",")
     if BENCH_ADDONS not in paths:
@@ -115,6 +118,7 @@ class OdooServer:
             *self.extra_args,
         ]
         self.proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+        atexit.register(self.stop)  # never leave a server behind
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
