@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Logistics Carrier: UPS",
-    "summary": "UPS carrier code and shipping provider type for the logistics suite",
+    "summary": "UPS REST adapter (Shipping, Void, Rating, Address Validation, "
+    "Tracking, Track Alert), UPS contract simulator and shipping provider type",
     "version": "17.0.1.0.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
@@ -10,4 +11,12 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["logistics_connector_base"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "views/logistics_carrier_account_views.xml",
+        "views/delivery_carrier_views.xml",
+    ],
+    "demo": [
+        "demo/logistics_carrier_ups_demo.xml",
+    ],
 }

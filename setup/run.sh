@@ -195,7 +195,9 @@ start_simulator() {
 start_simulator generic "$SIMULATOR" "$SIM_PORT" \
     --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/sim/demo-sim-webhook-token" \
     --webhook-secret demo-sim-webhook-secret --auto-advance 60
-start_simulator UPS "$REPO_ROOT/logistics_carrier_ups/simulator/server.py" "$UPS_SIM_PORT"
+start_simulator UPS "$REPO_ROOT/logistics_carrier_ups/simulator/server.py" "$UPS_SIM_PORT" \
+    --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/ups/demo-ups-webhook-token" \
+    --webhook-secret demo-ups-webhook-secret --account-subscription --auto-advance 60
 start_simulator DHL "$REPO_ROOT/logistics_carrier_dhl/simulator/server.py" "$DHL_SIM_PORT"
 
 cat <<EOF

@@ -1,6 +1,10 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..adapters.ups import SERVICES
+
+UPS_SERVICE_SELECTION = [(code, f"{code} - {name}") for code, name in SERVICES.items()]
 
 
 class DeliveryCarrier(models.Model):
@@ -18,6 +22,23 @@ class DeliveryCarrier(models.Model):
         selection_add=[("logistics_ups", "Logistics: UPS")],
         ondelete={"logistics_ups": "set default"},
     )
+    ups_service = fields.Selection(
+        UPS_SERVICE_SELECTION,
+        string="UPS Service",
+        compute="_compute_ups_service",
+        inverse="_inverse_ups_service",
+        help="Sets the carrier service code of this shipping method.",
+    )
+
+    @api.depends("logistics_service_code")
+    def _compute_ups_service(self):
+        for carrier in self:
+            code = (carrier.logistics_service_code or "").strip()
+            carrier.ups_service = code if code in SERVICES else False
+
+    def _inverse_ups_service(self):
+        for carrier in self.filtered("ups_service"):
+            carrier.logistics_service_code = carrier.ups_service
 
     def logistics_ups_rate_shipment(self, order):
         return self._logistics_rate_shipment(order)

@@ -2,8 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError, UserError
-from odoo.tests.common import TransactionCase, new_test_user, tagged
+from odoo.exceptions import AccessError
+from odoo.tests.common import Form, TransactionCase, new_test_user, tagged
+
+from ..adapters import UpsAdapter
 
 CODE = "ups"
 PROVIDER = "logistics_ups"
@@ -89,21 +91,43 @@ class TestCarrierUps(TransactionCase):
         with self.assertRaises(AccessError):
             account.with_user(self.user).write({"name": "renamed"})
 
-    def test_no_adapter_until_it_is_installed(self):
-        with self.assertRaisesRegex(
-            UserError, "No adapter is installed for carrier 'ups'"
-        ):
-            self.account._get_adapter()
+    def test_ups_adapter_with_ups_base_urls(self):
+        adapter = self.account._get_adapter()
+        self.assertIsInstance(adapter, UpsAdapter)
+        self.assertEqual(adapter.base_url, "https://wwwcie.ups.com/api")
+        self.assertEqual(
+            adapter.token_url(), "https://wwwcie.ups.com/security/v1/oauth/token"
+        )
+        self.assertFalse(adapter.supports_lookup)
+        self.assertFalse(adapter.idempotent_create)
+        self.account.environment = "production"
+        adapter = self.account._get_adapter()
+        self.assertEqual(adapter.base_url, "https://onlinetools.ups.com/api")
+        self.account.api_base_url = "http://127.0.0.1:8074"
+        adapter = self.account._get_adapter()
+        self.assertEqual(
+            adapter.token_url(), "http://127.0.0.1:8074/security/v1/oauth/token"
+        )
 
-    def test_rate_through_odoo_delivery_flow(self):
-        """Odoo's 'Get rate' reaches the generic path and reports the cause."""
+    def test_rate_without_credentials_reports_the_cause(self):
+        """Odoo's 'Get rate' reaches the UPS adapter, which asks for credentials
+        before any call (the account has none)."""
         order = self.env["sale.order"].create({"partner_id": self.partner.id})
         result = self.carrier.rate_shipment(order)
         self.assertFalse(result["success"])
         self.assertEqual(result["price"], 0.0)
-        self.assertIn(
-            "No adapter is installed for carrier 'ups'", result["error_message"]
-        )
+        self.assertIn("no client ID or client secret", result["error_message"])
+
+    def test_new_ups_account_defaults_to_gif_labels(self):
+        form = Form(self.env["logistics.carrier.account"])
+        form.name = "UPS from the form"
+        form.carrier_code = "ups"
+        self.assertEqual(form.label_format, "GIF")
+        account = form.save()
+        extra = account._get_adapter_config().extra
+        self.assertEqual(extra["weight_unit"], "auto")
+        self.assertEqual(extra["label_stock_size"], "6")
+        self.assertFalse(extra["negotiated_rates"])
 
     def test_provider_hooks_delegate_to_generic_path(self):
         carrier_cls = type(self.env["delivery.carrier"])

@@ -122,4 +122,6 @@ class LogisticsWebhookController(http.Controller):
         )
         if message_id is None:
             return _answer(200, {"status": "duplicate"})
-        return _answer(202, {"status": "accepted", "id": message_id})
+        # 200, not 202: some carriers (UPS Track Alert) document 200 as the
+        # only successful answer to a push
+        return _answer(200, {"status": "accepted", "id": message_id})

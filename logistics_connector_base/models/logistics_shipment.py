@@ -514,13 +514,17 @@ class LogisticsShipment(models.Model):
         ledger = self.env["logistics.idempotency.record"].sudo()
         # timeout / reset after sending: the carrier may have created it
         ambiguous = getattr(err, "maybe_sent", err.status is None)
-        ledger.mark_failed(acquisition.record_id, error=str(err))
         opened = self.account_id._breaker_record(success=False)
         attempts = self._bump_attempts(str(err), ambiguous and adapter.supports_lookup)
         if ambiguous and not (adapter.supports_lookup or adapter.idempotent_create):
-            # Never resend blindly to a carrier that cannot de-duplicate.
+            # Never resend blindly to a carrier that cannot de-duplicate: the
+            # ledger entry stays in flight (a requeued job will not resend
+            # either) until a supervisor confirms it is not at the carrier.
             sink.flush()
             return self._on_unknown_outcome(None, acquisition, reason=str(err))
+        # Known not created (429/503, connection refused), or the next attempt
+        # asks the carrier first (look-up) or sends the same key again.
+        ledger.mark_failed(acquisition.record_id, error=str(err))
         if attempts >= self.account_id.max_dispatch_attempts:
             sink.flush()
             return self._dead_letter(err, attempts)

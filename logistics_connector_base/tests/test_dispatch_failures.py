@@ -221,6 +221,21 @@ class TestDispatchFailures(LogisticsCase):
         self.assertEqual(shipment.state, "label_created")
         self.assertEqual(self.sim.count("create_shipment"), 1)
 
+    def test_ambiguous_failure_at_non_idempotent_carrier_stays_in_flight(self):
+        adapter_cls = type(self.account._get_adapter())
+        self.patch(adapter_cls, "supports_lookup", False)
+        self.patch(adapter_cls, "idempotent_create", False)
+        shipment = self._queued()
+        # the carrier did the work, the answer was lost (read timeout)
+        self.sim.add_fault("create_shipment", None, action="timeout", delay=3.0)
+        self._dispatch(shipment)
+        self.assertEqual(shipment.exception_category, "unknown_outcome")
+        self.assertEqual(self._ledger(shipment).state, "in_flight")
+        # the runner requeues the job later: still no second call
+        self._ledger(shipment).lease_until = "2000-01-01 00:00:00"
+        self._dispatch(shipment)
+        self.assertEqual(self.sim.count("create_shipment"), 1)
+
     def test_in_flight_with_live_lease_postpones(self):
         shipment = self._queued()
         self._crash_in_flight(shipment, lease_expired=False)

@@ -40,8 +40,14 @@ SHARED_EXAMPLES = ROOT.parent / "shared" / "carrier-examples" / "ups"
 
 
 def _import_ups():
-    """The addon's pure-Python parts, with or without Odoo's addons path."""
+    """The addon's pure-Python parts, with or without Odoo's addons path.
+
+    Under pytest-odoo the addon is importable; with ``-p no:odoo`` a stub
+    parent package is used for the import only (as tests/unit/conftest.py
+    does for the base), so that Odoo can later import the real addon.
+    """
     name = "odoo.addons.logistics_carrier_ups"
+    parts = (name + ".adapters", name + ".simulator.server")
     try:
         importlib.import_module(name)
     except ModuleNotFoundError as err:
@@ -51,11 +57,10 @@ def _import_ups():
         stub.__path__ = [str(ROOT / "logistics_carrier_ups")]
         sys.modules[name] = stub
         try:
-            importlib.import_module(name + ".adapters")
-            importlib.import_module(name + ".simulator")
+            return tuple(importlib.import_module(part) for part in parts)
         finally:
             del sys.modules[name]
-    return sys.modules[name + ".adapters"], sys.modules[name + ".simulator.server"]
+    return tuple(importlib.import_module(part) for part in parts)
 
 
 ups, ups_sim = _import_ups()
@@ -493,8 +498,10 @@ def _parse_subscription_response(adapter, sim):
 
 def _parse_error(adapter, sim):
     sim.add_fault("rates", 401, body=load("ups-error-response.json"), times=2)
-    with pytest.raises(CarrierAuthError):  # refreshed once, refused again
+    with pytest.raises(CarrierAuthError) as info:  # refreshed once, refused again
         adapter.get_rates(shipment_request())
+    assert info.value.carrier_message == "Invalid Authentication Information (250002)"
+    assert info.value.code == "250002"
     assert sim.count("token") == 2
     assert ups.classify_error(401, [("250002", "x")]) == ("auth", "authentication")
 
@@ -702,6 +709,16 @@ def test_single_object_shapes_are_parsed_everywhere(sim, make_adapter):
     adapter = make_adapter(extra={"negotiated_rates": True})
     result = adapter.create_shipment(shipment_request())
     assert len(result.tracking_numbers) == 1 and result.packages[0].label
+    # the simulator really answers with single objects
+    raw = adapter.http.session.post(
+        f"{sim.url}/shipments/v2409/ship",
+        json=sent(sim, "create_shipment")[0]["json"],
+        headers={"Authorization": f"Bearer {adapter.get_token()}"},
+        timeout=5,
+    ).json()
+    assert isinstance(
+        raw["ShipmentResponse"]["ShipmentResults"]["PackageResults"], dict
+    )
     (quote,) = adapter.get_rates(shipment_request())
     assert quote.negotiated
     assert adapter.validate_address(US_RECIPIENT).candidates
@@ -1280,6 +1297,47 @@ def test_push_v2_style_to_configured_url(sim, adapter, receiver):
     adapter.verify_webhook(headers, body, ["portal-credential"])
     (event,) = adapter.parse_webhook(headers, body)
     assert (event.tracking_number, event.code) == (number, "in_transit")
+
+
+def test_account_subscription_pushes_every_package(sim, adapter, receiver):
+    sim.configure(webhook_url=receiver.url, webhook_secret="portal-credential")
+    assert adapter.subscribe_account() == "9999-12-31"
+    (request,) = sent(sim, "subscription")
+    assert request["path"] == "/track/v2/subscription/standard/account"
+    assert request["json"] == {
+        "shipperAccountNumber": "A1B2C3",
+        "subAccountType": ["Outbound"],
+    }
+    number = adapter.create_shipment(shipment_request()).carrier_shipment_id
+    sim.advance(number, "picked_up")
+    ((headers, body),) = receiver.received
+    (event,) = adapter.parse_webhook(headers, body)
+    assert (event.tracking_number, event.code) == (number, "picked_up")
+
+
+def test_auto_advance_moves_shipments_and_pushes(receiver, make_adapter):
+    with ups_sim.UpsSimulatorServer(
+        auto_advance=0.2,
+        account_subscription=True,
+        webhook_url=receiver.url,
+        webhook_secret="portal-credential",
+    ) as server:
+        adapter = make_adapter(base_url=server.url)
+        number = adapter.create_shipment(shipment_request()).carrier_shipment_id
+        deadline = time.time() + 10
+        while server.shipments[number]["status"] != "delivered":
+            assert time.time() < deadline, server.shipments[number]["status"]
+            time.sleep(0.1)
+        codes = [e.code for e in adapter.track([number])]
+    assert codes == [
+        "label_created",
+        "picked_up",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+    ]
+    pushed = [adapter.parse_webhook(h, b)[0].code for h, b in receiver.received]
+    assert pushed == codes[1:]
 
 
 def test_push_helper_reports_unreachable(sim):

@@ -1,6 +1,6 @@
 """The UPS simulator run as a script by path, driven over HTTP only.
 
-This is how the demo database uses it (``server.py --port 8072``): with
+This is how the demo database uses it (``server.py --port 8074``): with
 Odoo's Python and with a plain Python that has no Odoo at all (standard
 library only), including its control endpoints (faults, token expiry,
 status progression).
