@@ -34,14 +34,12 @@ the push subscription's answer and the push message itself are the
 simulator's own (the push message follows the assembled example).
 """
 
-import argparse
 import base64
 import hmac
 import http.client
 import json
 import re
 import secrets
-import signal
 import sys
 import time
 import uuid
@@ -1030,9 +1028,9 @@ class DhlSimulator(base_sim.SimulatorServer):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="DHL contract simulator")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser = base_sim.simulator_arg_parser(
+        "DHL contract simulator", DEFAULT_PORT, 1799, credentials=False
+    )
     parser.add_argument(
         "--user",
         action="append",
@@ -1048,7 +1046,6 @@ def main(argv=None):
         metavar="KEY",
         help="accepted API key (repeatable); default: any",
     )
-    parser.add_argument("--token-ttl", type=int, default=1799)
     parser.add_argument(
         "--track-rate", type=float, default=None, help="tracking calls per second"
     )
@@ -1058,23 +1055,12 @@ def main(argv=None):
         action="store_true",
         help="put Parcel DE event codes in statusDetailed",
     )
-    parser.add_argument("--webhook-url", default=None, help="push target")
-    parser.add_argument("--webhook-secret", default=None, help="push token")
     parser.add_argument("--push-header", default="X-DHL-Push-Token")
-    parser.add_argument(
-        "--auto-advance",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="move each shipment one tracking step on every SECONDS",
-    )
-    parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    users = dict(u.split(":", 1) for u in args.user) or None
     sim = DhlSimulator(
         args.host,
         args.port,
-        users=users,
+        users=base_sim.parse_pairs(args.user),
         api_keys=args.api_key or None,
         token_ttl=args.token_ttl,
         track_rate=args.track_rate,
@@ -1086,17 +1072,7 @@ def main(argv=None):
         auto_advance=args.auto_advance,
         verbose=args.verbose,
     ).start()
-    sys.stdout.write(f"DHL simulator listening on {sim.url}\n")
-    sys.stdout.flush()
-    # SIGTERM ends it like Ctrl-C; the HTTP server runs in its own thread
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        sys.stdout.write("DHL simulator stopped\n")
-    finally:
-        sim.stop()
-    return 0
+    return base_sim.serve_until_stopped(sim, "DHL simulator")
 
 
 if __name__ == "__main__":

@@ -27,17 +27,14 @@ Error codes marked "illustrative" are not taken from UPS documentation
 (its complete error lists were not consulted); the envelope is UPS's.
 """
 
-import argparse
 import base64
 import importlib
 import json
 import os
 import re
 import secrets
-import signal
 import struct
 import sys
-import threading
 import time
 import types
 from datetime import datetime, timedelta, timezone
@@ -1300,33 +1297,19 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="UPS contract simulator")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8074)
-    parser.add_argument(
-        "--credentials",
-        action="append",
-        default=[],
-        metavar="ID:SECRET",
-        help="accepted client credentials (repeatable); default: any",
-    )
-    parser.add_argument("--token-ttl", type=int, default=14399)
+    parser = base_sim.simulator_arg_parser("UPS contract simulator", 8074, 14399)
     parser.add_argument("--not-found-style", choices=("404", "200"), default="404")
     parser.add_argument("--single-objects", action="store_true")
-    parser.add_argument("--webhook-url", help="Track Alert push destination (v2)")
-    parser.add_argument("--webhook-secret", help="Bearer credential of the pushes")
     parser.add_argument(
         "--account-subscription",
         action="store_true",
         help="push every package's events (a Track Alert account subscription)",
     )
-    parser.add_argument("--auto-advance", type=float, metavar="SECONDS")
-    parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     server = UpsSimulatorServer(
         args.host,
         args.port,
-        credentials=dict(c.split(":", 1) for c in args.credentials) or None,
+        credentials=base_sim.parse_pairs(args.credentials),
         token_ttl=args.token_ttl,
         not_found_style=args.not_found_style,
         single_objects=args.single_objects,
@@ -1336,17 +1319,7 @@ def main(argv=None):
         auto_advance=args.auto_advance,
         verbose=args.verbose,
     ).start()
-    sys.stdout.write(f"UPS simulator listening on {server.url}\n")
-    sys.stdout.flush()
-    stopped = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopped.set())
-    try:
-        while not stopped.wait(0.5):
-            continue
-    finally:
-        server.stop()
-    return 0
+    return base_sim.serve_until_stopped(server, "UPS simulator")
 
 
 if __name__ == "__main__":

@@ -1270,20 +1270,24 @@ class SimulatorServer:
         )
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Generic carrier simulator")
+def simulator_arg_parser(description, port, token_ttl, *, credentials=True):
+    """The command-line options every carrier simulator script shares."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8071)
+    parser.add_argument("--port", type=int, default=port)
+    if credentials:
+        parser.add_argument(
+            "--credentials",
+            action="append",
+            default=[],
+            metavar="ID:SECRET",
+            help="accepted client credentials (repeatable); default: any",
+        )
+    parser.add_argument("--token-ttl", type=int, default=token_ttl)
+    parser.add_argument("--webhook-url", default=None, help="where pushes go")
     parser.add_argument(
-        "--credentials",
-        action="append",
-        default=[],
-        metavar="ID:SECRET",
-        help="accepted client credentials (repeatable); default: any",
+        "--webhook-secret", default=None, help="the pushes' secret or credential"
     )
-    parser.add_argument("--token-ttl", type=int, default=3600)
-    parser.add_argument("--webhook-url", default=None)
-    parser.add_argument("--webhook-secret", default=None)
     parser.add_argument(
         "--auto-advance",
         type=float,
@@ -1292,27 +1296,43 @@ def main(argv=None):
         help="move each shipment to its next status every SECONDS",
     )
     parser.add_argument("--verbose", action="store_true")
+    return parser
+
+
+def parse_pairs(values):
+    """``["a:b", ...]`` from repeatable options as a dict (None when empty)."""
+    return dict(value.split(":", 1) for value in values) or None
+
+
+def serve_until_stopped(server, label):
+    """Run a started simulator until SIGINT or SIGTERM, then stop it."""
+    sys.stdout.write(f"{label} listening on {server.url}\n")
+    sys.stdout.flush()
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(0.5):
+            continue
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv=None):
+    parser = simulator_arg_parser("Generic carrier simulator", 8071, 3600)
     args = parser.parse_args(argv)
-    credentials = dict(c.split(":", 1) for c in args.credentials) or None
     sim = SimulatorServer(
         args.host,
         args.port,
-        credentials=credentials,
+        credentials=parse_pairs(args.credentials),
         token_ttl=args.token_ttl,
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
         auto_advance=args.auto_advance,
         verbose=args.verbose,
     ).start()
-    sys.stdout.write(f"Carrier simulator listening on {sim.url}\n")
-    sys.stdout.flush()
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    while not stop.wait(1.0):
-        pass
-    sim.stop()
-    return 0
+    return serve_until_stopped(sim, "Carrier simulator")
 
 
 if __name__ == "__main__":
