@@ -125,9 +125,18 @@ class LogisticsInboundMessage(models.Model):
         )
         if self.env.cr.fetchone():
             return False
+        # A short delay lets messages gather into one batch: under load one
+        # job drains many webhooks instead of competing with the HTTP workers
+        # for every few messages.
+        delay = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("logistics.inbox_batch_delay", 2)
+        )
         self.sudo().with_delay(
             channel=INBOUND_CHANNEL,
             identity_key=identity,
+            eta=delay or None,
             description=_("Process inbound carrier messages"),
         )._drain(account_id)
         return True
