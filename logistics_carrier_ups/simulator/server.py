@@ -38,9 +38,7 @@ import sys
 import time
 import types
 from datetime import datetime, timedelta, timezone
-from urllib.error import HTTPError, URLError
 from urllib.parse import unquote
-from urllib.request import Request, urlopen
 
 BASE_MODULE = "odoo.addons.logistics_connector_base.simulator.server"
 
@@ -338,14 +336,7 @@ def push_track_alert(url, credential, payload, *, style="v1", timeout=10.0):
         headers["x-api-key"] = "ups-simulator-client"
     else:
         headers["credential"] = credential
-    req = Request(url, data=body, method="POST", headers=headers)
-    try:
-        with urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
-    except (URLError, OSError) as exc:
-        return 0, str(exc)
+    return base_sim.post_webhook(url, body, headers, timeout=timeout)
 
 
 def _list(value):

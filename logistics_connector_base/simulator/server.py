@@ -145,22 +145,9 @@ def _event_kwargs(event):
     }
 
 
-def push_events(webhook_url, secret, events, *, timeout=10.0, message_id=None):
-    """POST a signed webhook with ``events`` to ``webhook_url``.
-
-    Returns ``(status_code, response_text)``; status 0 when unreachable.
-    """
-    body = webhook_body(events, message_id=message_id)
-    req = Request(
-        webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Sim-Signature": sign_webhook(secret, body),
-            "User-Agent": "CarrierSimulator/1.0",
-        },
-    )
+def post_webhook(url, body, headers, *, timeout=10.0):
+    """POST ``body`` to ``url``; ``(status_code, response_text)``, 0 if unreachable."""
+    req = Request(url, data=body, method="POST", headers=headers)
     try:
         with urlopen(req, timeout=timeout) as resp:
             return resp.status, resp.read().decode("utf-8", "replace")
@@ -168,6 +155,20 @@ def push_events(webhook_url, secret, events, *, timeout=10.0, message_id=None):
         return exc.code, exc.read().decode("utf-8", "replace")
     except (URLError, OSError) as exc:
         return 0, str(exc)
+
+
+def push_events(webhook_url, secret, events, *, timeout=10.0, message_id=None):
+    """POST a signed webhook with ``events`` to ``webhook_url``.
+
+    Returns ``(status_code, response_text)``; status 0 when unreachable.
+    """
+    body = webhook_body(events, message_id=message_id)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Sim-Signature": sign_webhook(secret, body),
+        "User-Agent": "CarrierSimulator/1.0",
+    }
+    return post_webhook(webhook_url, body, headers, timeout=timeout)
 
 
 # -- labels -----------------------------------------------------------------
