@@ -13,6 +13,7 @@ MODELS = [
     "logistics.idempotency.record",
     "logistics.integration.log",
     "logistics.exception",
+    "logistics.inbound.message",
 ]
 
 
@@ -47,6 +48,13 @@ class TestSecurity(LogisticsCase):
             ],
             "test-secret-123",
         )
+
+    def test_inbox_is_for_supervisors(self):
+        inbox = self.env["logistics.inbound.message"]
+        inbox.with_user(self.supervisor).check_access_rights("read")
+        for user in (self.user, self.outsider):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                inbox.with_user(user).check_access_rights("read")
 
     def test_ledger_and_log_are_read_only_below_admin(self):
         for model in ("logistics.idempotency.record", "logistics.integration.log"):
