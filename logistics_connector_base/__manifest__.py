@@ -37,4 +37,9 @@
     "demo": [
         "demo/logistics_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "logistics_connector_base/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -425,6 +425,35 @@ ensure_python_deps() {
     find_odoo || die "Odoo 17 is no longer importable from $ODOO_VENV after installing dependencies"
 }
 
+# Browser tours (HttpCase.start_tour) need a Chromium that Odoo finds on the PATH
+# (google-chrome, chromium or chromium-browser) and the websocket-client package.
+# Installed when missing: Debian's "chromium" package with apt-get.
+ensure_browser() {
+    local bin found=""
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        if command -v "$bin" >/dev/null 2>&1; then
+            found="$bin"
+            break
+        fi
+    done
+    if [ -z "$found" ]; then
+        command -v apt-get >/dev/null 2>&1 ||
+            die "Chromium is needed for the browser tests; install chromium (or google-chrome) yourself"
+        info "Installing Chromium with apt-get (browser tests)"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium ||
+            {
+                as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+                    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+            } ||
+            die "apt-get install chromium failed (no internet?)"
+    fi
+    if ! "$ODOO_PY" -c "import websocket" 2>/dev/null; then
+        info "Installing Python package websocket-client into $ODOO_VENV (browser tests)"
+        "$ODOO_PY" -m pip install --disable-pip-version-check -q websocket-client ||
+            die "pip install websocket-client failed (no internet?)"
+    fi
+}
+
 # Filter for Odoo logs: keep what a human needs (module loading, test stats/results,
 # warnings about our addons, errors with their tracebacks).
 odoo_log_filter() {

@@ -79,6 +79,7 @@ ensure_postgres
 ensure_db_role
 find_or_install_odoo
 ensure_python_deps
+ensure_browser
 mkdir -p "$LOG_DIR"
 ensure_addons_link
 compute_addons_path
