@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the benchmarks in tests/benchmarks/bench_*.py (not part of ./setup/test.sh).
 #
-#   ./setup/bench.sh [--db NAME] [--reuse-db] [--with-server] [--odoo-venv DIR] [-- ARGS...]
+#   ./setup/bench.sh [--db NAME] [--reuse-db] [--with-server] [--only a,b] [--odoo-venv DIR] [-- ARGS...]
 #
 #  1. PostgreSQL, Odoo and the dependencies as for the tests.
 #  2. A fresh database (default logistics_bench) with demo data and logistics_suite,
@@ -21,6 +21,11 @@
 #       LOGISTICS_REPO_ROOT      the repository root
 #       PYTHONPATH               starts with tests/ (import support.odoo_server)
 #     Their output is printed as is. No benchmark file is not an error.
+#     --only dispatch,webhook runs bench_dispatch.py and bench_webhook.py only.
+#  5. At the end, one table of every figure the benchmarks reported (their
+#     "BENCH-RESULT {json}" lines, see tests/support/bench_report.py): value,
+#     the baseline measured in the same run, the ratio and the target. The
+#     table is also saved to $LOGISTICS_HOME/logs/bench-<db>-table.txt.
 set -euo pipefail
 
 # shellcheck source=setup/lib.sh
@@ -29,6 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_DB="${LOGISTICS_BENCH_DB:-logistics_bench}"
 REUSE_DB=0
 SERVER=0
+ONLY=""
 BENCH_ARGS=()
 parse_common_args "$@"
 set -- ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}
@@ -42,6 +48,12 @@ while [ $# -gt 0 ]; do
         --db=*) BENCH_DB="${1#*=}" ;;
         --reuse-db) REUSE_DB=1 ;;
         --with-server) SERVER=1 ;;
+        --only)
+            [ $# -ge 2 ] || die "--only needs a list such as dispatch,webhook"
+            ONLY="$2"
+            shift
+            ;;
+        --only=*) ONLY="${1#*=}" ;;
         --no-server) SERVER=0 ;;
         --)
             shift
@@ -49,7 +61,7 @@ while [ $# -gt 0 ]; do
             break
             ;;
         -h | --help)
-            sed -n '2,26p' "$0"
+            sed -n '2,31p' "$0"
             exit 0
             ;;
         *) die "unknown option: $1" ;;
@@ -61,6 +73,17 @@ done
 shopt -s nullglob
 benches=("$REPO_ROOT"/tests/benchmarks/bench_*.py)
 shopt -u nullglob
+if [ -n "$ONLY" ]; then
+    selected=()
+    IFS=',' read -r -a wanted <<<"$ONLY"
+    for name in "${wanted[@]}"; do
+        file="$REPO_ROOT/tests/benchmarks/bench_${name#bench_}"
+        file="${file%.py}.py"
+        [ -f "$file" ] || die "no benchmark $file (--only $ONLY)"
+        selected+=("$file")
+    done
+    benches=("${selected[@]}")
+fi
 if [ ${#benches[@]} -eq 0 ]; then
     info "No benchmark found (tests/benchmarks/bench_*.py): nothing to run"
     exit 0
@@ -139,6 +162,9 @@ LOGISTICS_ODOO_BIN=""
 export LOGISTICS_ODOO_BIN
 
 status=0
+RESULTS="$LOG_DIR/bench-$BENCH_DB-output.txt"
+TABLE="$LOG_DIR/bench-$BENCH_DB-table.txt"
+: >"$RESULTS"
 for bench in "${benches[@]}"; do
     info "Benchmark: ${bench#"$REPO_ROOT"/}"
     if grep -qE '^if __name__ == .__main__.:' "$bench"; then
@@ -148,9 +174,16 @@ for bench in "${benches[@]}"; do
             -p no:cacheprovider --import-mode=importlib -o "python_files=bench_*.py"
             -s -q "$bench")
     fi
-    if ! (cd "$REPO_ROOT" && "${cmd[@]}" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}); then
-        warn "${bench#"$REPO_ROOT"/} failed"
+    set +e
+    (cd "$REPO_ROOT" && "${cmd[@]}" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}) 2>&1 | tee -a "$RESULTS"
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -ne 0 ]; then
+        warn "${bench#"$REPO_ROOT"/} failed (exit $rc)"
         status=1
     fi
 done
+echo
+info "All figures (also in $TABLE)"
+"$ODOO_PY" "$REPO_ROOT/setup/benchtable.py" "$RESULTS" | tee "$TABLE" || status=1
 exit "$status"
