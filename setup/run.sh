@@ -194,7 +194,7 @@ start_simulator() {
 # so shipments move by themselves through the real webhook path.
 start_simulator generic "$SIMULATOR" "$SIM_PORT" \
     --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/sim/demo-sim-webhook-token" \
-    --webhook-secret demo-sim-webhook-secret --auto-advance 60
+    --webhook-secret demo-sim-webhook-secret --auto-advance 60 --storylines
 start_simulator UPS "$REPO_ROOT/logistics_carrier_ups/simulator/server.py" "$UPS_SIM_PORT" \
     --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/ups/demo-ups-webhook-token" \
     --webhook-secret demo-ups-webhook-secret --account-subscription --auto-advance 60
@@ -204,7 +204,19 @@ cat <<EOF
 
   Odoo 17 + logistics suite:  http://localhost:$HTTP_PORT
   Login: admin   Password: admin      (database: $DEMO_DB)
-  Stop with Ctrl+C.
+
+  What to click:
+   1. Inventory > Delivery: open a ready delivery order of a Logistics shipping
+      method (e.g. the one for "Lena Hoffmann") and click "Send to carrier";
+      the label and the tracking number arrive within a second or two.
+   2. Every minute the carrier simulators push tracking updates through the
+      webhook URL: watch the "Carrier" smart button, Logistics > Operations >
+      Tracking Events. Every third simulator shipment scans out of order,
+      every third ends in a delivery exception.
+   3. Logistics > Exceptions: the board of problems to work (assign, replay,
+      resolve); Logistics > Reporting: the dashboards.
+   4. Reconciliation: the demo freight invoice with its discrepancies.
+  Stop with Ctrl+C (the simulators stop with Odoo).
 
 EOF
 set +e

@@ -34,7 +34,7 @@ import time
 import uuid
 import zlib
 from collections import Counter, deque
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from html import escape as html_escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import HTTPError, URLError
@@ -100,9 +100,31 @@ LOCATIONS = {
     "delivered": "Destination",
 }
 
+# Demo storylines (--storylines): shipments take these paths in turn, one step
+# per auto-advance period. A step is (status, seconds to backdate its event).
+STORYLINES = (
+    # the plain journey
+    tuple((status, 0) for status in PROGRESS[1:]),
+    # out of order: "in transit" arrives before the older "picked up" scan
+    (
+        ("in_transit", 0),
+        ("picked_up", 3600),
+        ("out_for_delivery", 0),
+        ("delivered", 0),
+    ),
+    # a delivery exception that waits for somebody to act
+    (
+        ("picked_up", 0),
+        ("in_transit", 0),
+        ("out_for_delivery", 0),
+        ("address_issue", 0),
+    ),
+)
 
-def _now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+def _now_iso(backdate=0):
+    moment = datetime.now(timezone.utc) - timedelta(seconds=backdate)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- webhooks ---------------------------------------------------------------
@@ -464,6 +486,7 @@ class SimulatorServer:
         webhook_url=None,
         webhook_secret=None,
         auto_advance=None,
+        storylines=False,
         max_requests=10000,
         verbose=False,
     ):
@@ -476,6 +499,7 @@ class SimulatorServer:
         self.currency = currency
         self.verbose = verbose
         self._defaults = {
+            "storylines": storylines,
             "webhook_url": webhook_url,
             "webhook_secret": webhook_secret,
             "auto_advance": auto_advance,
@@ -503,6 +527,8 @@ class SimulatorServer:
         self.webhook_url = self._defaults["webhook_url"]
         self.webhook_secret = self._defaults["webhook_secret"]
         self.auto_advance = self._defaults["auto_advance"]
+        self.storylines = self._defaults["storylines"]
+        self._stories_told = 0
 
     # -- life cycle --------------------------------------------------------
     def start(self):
@@ -633,7 +659,8 @@ class SimulatorServer:
             return {sid: self._public(s) for sid, s in self._shipments.items()}
 
     def configure(self, **values):
-        """Change ``webhook_url``, ``webhook_secret`` or ``auto_advance``."""
+        """Change ``webhook_url``, ``webhook_secret``, ``auto_advance`` or
+        ``storylines``."""
         with self._lock:
             for key, value in values.items():
                 if key not in self._defaults:
@@ -715,6 +742,14 @@ class SimulatorServer:
             del self.pushes[:-1000]
         return status, text
 
+    def _next_storyline(self):
+        if not self.storylines:
+            return None
+        with self._lock:
+            plan = list(STORYLINES[self._stories_told % len(STORYLINES)])
+            self._stories_told += 1
+        return plan
+
     def _advance_loop(self):
         while not self._advance_stop.wait(0.2):
             if self.auto_advance:
@@ -737,7 +772,16 @@ class SimulatorServer:
                         shipment["next_advance_at"] = None
                     continue
             try:
-                self.advance(sid, PROGRESS[PROGRESS.index(status) + 1])
+                plan = shipment.get("plan")
+                if plan is None:
+                    self.advance(sid, PROGRESS[PROGRESS.index(status) + 1])
+                    continue
+                step, backdate = plan.pop(0)
+                self.advance(sid, step, occurred_at=_now_iso(backdate))
+                with self._lock:
+                    shipment["next_advance_at"] = (
+                        time.time() + float(self.auto_advance) if plan else None
+                    )
             except Exception as exc:  # keep the loop alive
                 sys.stderr.write(f"simulator auto-advance failed: {exc}\n")
 
@@ -1047,6 +1091,7 @@ class SimulatorServer:
             "next_advance_at": (
                 time.time() + float(self.auto_advance) if self.auto_advance else None
             ),
+            "plan": self._next_storyline(),
         }
         for index, number in enumerate(numbers, 1):
             label = build_label(label_format, shipment, number, index, len(numbers))
@@ -1296,6 +1341,12 @@ def simulator_arg_parser(description, port, token_ttl, *, credentials=True):
         metavar="SECONDS",
         help="move each shipment to its next status every SECONDS",
     )
+    parser.add_argument(
+        "--storylines",
+        action="store_true",
+        help="with --auto-advance: shipments take the demo storylines in turn "
+        "(plain, out-of-order scan, delivery exception)",
+    )
     parser.add_argument("--verbose", action="store_true")
     return parser
 
@@ -1331,6 +1382,7 @@ def main(argv=None):
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
         auto_advance=args.auto_advance,
+        storylines=args.storylines,
         verbose=args.verbose,
     ).start()
     return serve_until_stopped(sim, "Carrier simulator")

@@ -310,3 +310,50 @@ def test_runs_as_a_script():
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_storylines_tell_plain_out_of_order_and_exception_journeys(sim, http):
+    """The demo's simulator: shipments take the three storylines in turn."""
+    sim.configure(auto_advance=0.05, storylines=True)
+    auth = _token(sim, http)
+    created = [
+        http.post(sim.url + "/v1/shipments", json=SHIPMENT, headers=auth).json()
+        for _ in range(3)
+    ]
+    final = {0: "delivered", 1: "delivered", 2: "address_issue"}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        states = [sim.shipments[c["shipment_id"]]["status"] for c in created]
+        if all(states[i] == final[i] for i in final):
+            break
+        time.sleep(0.05)
+    journeys = []
+    for shipment in created:
+        number = shipment["tracking_numbers"][0]
+        answer = http.get(sim.url + f"/v1/tracking?numbers={number}", headers=auth)
+        journeys.append(answer.json()["results"][0]["events"])
+    statuses = [[e["status"] for e in events] for events in journeys]
+    assert statuses[0] == [
+        "label_created",
+        "picked_up",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+    ]
+    assert statuses[1] == [
+        "label_created",
+        "in_transit",
+        "picked_up",
+        "out_for_delivery",
+        "delivered",
+    ]
+    # the late "picked up" scan happened before "in transit": out of order
+    late, earlier = journeys[1][2], journeys[1][1]
+    assert late["occurred_at"] < earlier["occurred_at"]
+    assert statuses[2] == [
+        "label_created",
+        "picked_up",
+        "in_transit",
+        "out_for_delivery",
+        "address_issue",
+    ]
