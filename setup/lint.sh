@@ -60,6 +60,18 @@ step "pylint-odoo (${addons[*]} + umbrella manifest)" \
     "$BIN/pylint" --rcfile=.pylintrc --output-format=text "${addons[@]}" __manifest__.py
 step "addon README.rst up to date with readme/ (setup/gen_addon_readme.py)" \
     "$BIN/python" setup/gen_addon_readme.py --check
+# The README files must be valid reStructuredText (docutils ships with Odoo).
+step "README.rst files are valid reStructuredText" "$BIN/python" -c '
+import io, sys, docutils.core
+bad = 0
+for path in sys.argv[1:]:
+    errors = io.StringIO()
+    docutils.core.publish_string(open(path, encoding="utf-8").read(), writer_name="null",
+        settings_overrides={"warning_stream": errors, "report_level": 2, "halt_level": 5})
+    if errors.getvalue():
+        print(path, errors.getvalue(), sep=": ")
+        bad = 1
+sys.exit(bad)' README.rst logistics_*/README.rst
 shell_files=(setup/*.sh .ci/run)
 # shellcheck disable=SC2016  # $f expands in the child shell
 step "bash -n" bash -c 'for f; do bash -n "$f" || exit 1; done' _ "${shell_files[@]}"
