@@ -194,7 +194,7 @@ def test_send_to_carrier_through_the_real_runner(rpc, sim):
         ["state", "channel"],
     )
     assert [(j["state"], j["channel"]) for j in jobs] == [
-        ("done", "root.logistics.outbound")
+        ("done", "root.logistics.outbound.sim")
     ]
     created = [r for r in sim.requests if r["operation"] == "create_shipment"]
     assert (

@@ -378,7 +378,7 @@ class LogisticsShipment(models.Model):
                 vals["state"] = "queued"
             shipment.write(vals)
             shipment.with_delay(
-                channel=OUTBOUND_CHANNEL,
+                channel=f"{OUTBOUND_CHANNEL}.{shipment.carrier_code}",
                 identity_key=shipment.idempotency_key,
                 description=_(
                     "Send %(picking)s to %(carrier)s",

@@ -21,7 +21,7 @@ class TestSendToCarrier(LogisticsCase):
             self.assertEqual(self.sim.count("create_shipment"), 0)
             trap.assert_jobs_count(1)
             job = trap.enqueued_jobs[0]
-            self.assertEqual(job.channel, "root.logistics.outbound")
+            self.assertEqual(job.channel, "root.logistics.outbound.sim")
             self.assertEqual(job.identity_key, shipment.idempotency_key)
             trap.perform_enqueued_jobs()
         shipment.invalidate_recordset()
