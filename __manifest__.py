@@ -19,4 +19,7 @@
         "logistics_reconciliation",
     ],
     "data": [],
+    "demo": [
+        "demo/logistics_suite_demo.xml",
+    ],
 }

@@ -117,6 +117,9 @@ if [ "$state" = installed ] && [ "$UPDATE" = 1 ]; then
     rc=${PIPESTATUS[0]}
     set -e
     [ "$rc" -eq 0 ] || die "the update failed (exit $rc, see $update_log)"
+    if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$update_log"; then
+        warn "the update logged errors (see $update_log)"
+    fi
 elif [ "$state" = installed ]; then
     info "Database $DEMO_DB exists with $SUITE_MODULE installed: reusing it"
 else

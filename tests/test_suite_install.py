@@ -44,3 +44,42 @@ class TestSuiteHttp(HttpCase):
     def test_login_page_answers(self):
         response = self.url_open("/web/login")
         self.assertEqual(response.status_code, 200)
+
+
+DEMO_PICKINGS = {
+    # xml id of the umbrella's demo delivery order: delivery_type of its method
+    "sim_munich": "logistics_sim",
+    "sim_amsterdam": "logistics_sim",
+    "sim_vienna": "logistics_sim",
+    "sim_milan": "logistics_sim",
+    "ups_chicago": "logistics_ups",
+    "ups_atlanta": "logistics_ups",
+    "dhl_hamburg": "logistics_dhl",
+    "dhl_cologne": "logistics_dhl",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestSuiteDemo(TransactionCase):
+    """The demo a newcomer meets: delivery orders ready for every carrier."""
+
+    def test_demo_delivery_orders_pass_preflight_for_each_carrier(self):
+        if not self.env.ref("logistics_suite.demo_picking_sim_munich", False):
+            self.fail("the test database has no demo data (./setup/test.sh installs it)")
+        for xmlid, delivery_type in DEMO_PICKINGS.items():
+            picking = self.env.ref(f"logistics_suite.demo_picking_{xmlid}")
+            # (no subTest: pytest would not report its failures)
+            self.assertEqual(picking.carrier_id.delivery_type, delivery_type, xmlid)
+            self.assertTrue(picking.is_logistics, xmlid)
+            self.assertIn(picking.state, ("confirmed", "assigned"), xmlid)
+            self.assertGreater(picking.shipping_weight or picking.weight, 0, xmlid)
+            # raises a UserError listing every problem otherwise
+            phones = picking._logistics_preflight()
+            self.assertTrue(phones["recipient_phone"].startswith("+"), xmlid)
+
+    def test_demo_customers_live_in_several_countries(self):
+        partners = self.env["stock.picking"].browse(
+            self.env.ref(f"logistics_suite.demo_picking_{xmlid}").id
+            for xmlid in DEMO_PICKINGS
+        ).partner_id
+        self.assertGreaterEqual(len(partners.country_id), 5)
