@@ -127,8 +127,8 @@ class LogisticsAccountHealth(models.Model):
                        COALESCE(jobs.pending, 0) AS jobs_pending,
                        COALESCE(inbox.pending, 0) AS inbox_pending,
                        COALESCE(inbox.failed, 0) AS inbox_failed,
-                       COALESCE(EXTRACT(EPOCH FROM now_utc.now - inbox.oldest) / 60.0,
-                                0) AS oldest_unresolved_minutes,
+                       GREATEST(COALESCE(EXTRACT(EPOCH FROM now_utc.now - inbox.oldest)
+                                         / 60.0, 0), 0) AS oldest_unresolved_minutes,
                        COALESCE(exc.dead, 0) + COALESCE(jobs.failed, 0)
                            AS dead_letters,
                        COALESCE(exc.open, 0) AS open_exceptions,

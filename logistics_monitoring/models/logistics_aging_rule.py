@@ -220,9 +220,13 @@ class LogisticsAgingRule(models.Model):
         for rule in self:
             rule.open_exception_count = counts.get(rule, 0)
 
-    @api.constrains("deadline_hours")
+    @api.constrains("deadline_hours", "threshold")
     def _check_deadline(self):
         for rule in self:
+            if rule.threshold <= 0:
+                raise ValidationError(
+                    _("The threshold of rule %s must be positive.", rule.name)
+                )
             if rule.deadline_hours < 0:
                 raise ValidationError(
                     _("The deadline of rule %s cannot be negative.", rule.name)

@@ -325,11 +325,12 @@ class LogisticsException(models.Model):
         an inbox backlog, or the dead-letter job the exception is about."""
         self._check_supervisor()
         self._check_open()
-        with_shipment = self.filtered("shipment_id")
-        inbox = (self - with_shipment).filtered(
+        # a dead-letter job is replayed as is (it goes through the ledger)
+        jobs = self.filtered("job_uuid")
+        with_shipment = (self - jobs).filtered("shipment_id")
+        inbox = (self - jobs - with_shipment).filtered(
             lambda e: e.category == "inbox_backlog" and e.account_id
         )
-        jobs = (self - with_shipment - inbox).filtered("job_uuid")
         nothing = self - with_shipment - inbox - jobs
         if nothing:
             raise UserError(
@@ -377,9 +378,8 @@ class LogisticsException(models.Model):
             .search([("uuid", "in", self.mapped("job_uuid")), ("state", "=", "failed")])
         )
         jobs.requeue()
-        self._log_action(
-            _("Dead-letter job requeued by %s.", self.env.user.name)
-        )
+        self._log_action(_("Dead-letter job requeued by %s.", self.env.user.name))
+        self.sudo().action_resolve(_("Job requeued"))
 
     def action_cancel_at_carrier(self):
         """Void the shipments of these exceptions at their carrier."""
