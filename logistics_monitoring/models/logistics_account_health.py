@@ -45,20 +45,14 @@ class LogisticsAccountHealth(models.Model):
         readonly=True,
         help="Dispatch jobs of the account waiting for a worker.",
     )
-    inbox_pending = fields.Integer(
-        string="Inbox Pending", group_operator="sum", readonly=True
-    )
-    inbox_failed = fields.Integer(
-        string="Inbox Failed", group_operator="sum", readonly=True
-    )
+    inbox_pending = fields.Integer(group_operator="sum", readonly=True)
+    inbox_failed = fields.Integer(group_operator="sum", readonly=True)
     oldest_unresolved_minutes = fields.Float(
         string="Oldest Unresolved Message (min)", group_operator="max", readonly=True
     )
     dead_letters = fields.Integer(group_operator="sum", readonly=True)
     open_exceptions = fields.Integer(group_operator="sum", readonly=True)
-    calls_1h = fields.Integer(
-        string="Calls (1 h)", group_operator="sum", readonly=True
-    )
+    calls_1h = fields.Integer(string="Calls (1 h)", group_operator="sum", readonly=True)
     errors_1h = fields.Integer(
         string="Errors (1 h)", group_operator="sum", readonly=True
     )
@@ -103,7 +97,7 @@ class LogisticsAccountHealth(models.Model):
                       FROM queue_job j
                       JOIN logistics_shipment s
                         ON s.id = (j.records::jsonb -> 'ids' ->> 0)::int
-                     WHERE j.channel = '{OUTBOUND_CHANNEL}'
+                     WHERE j.channel = %s
                        AND j.model_name = 'logistics.shipment'
                        AND j.state IN ('pending', 'enqueued', 'started', 'failed')
                      GROUP BY s.account_id
@@ -146,5 +140,6 @@ class LogisticsAccountHealth(models.Model):
                   LEFT JOIN exc ON exc.account_id = a.id
                  WHERE a.active
             )
-            """
+            """,
+            (OUTBOUND_CHANNEL,),
         )

@@ -194,7 +194,11 @@ class LogisticsAgingRule(models.Model):
     open_exception_count = fields.Integer(compute="_compute_open_exception_count")
 
     _sql_constraints = [
-        ("threshold_positive", "CHECK(threshold > 0)", "The threshold must be positive.")
+        (
+            "threshold_positive",
+            "CHECK(threshold > 0)",
+            "The threshold must be positive.",
+        )
     ]
 
     @api.depends("milestone")
@@ -269,7 +273,7 @@ class LogisticsAgingRule(models.Model):
         exceptions = self.env["logistics.exception"]
         exceptions._refresh_age_buckets(now)
         self._clear_recovered(now)
-        self.search([])._evaluate(now)
+        self.search([("active", "=", True)])._evaluate(now)
 
     def _evaluate(self, now=None):
         now = now or fields.Datetime.now()
@@ -294,7 +298,8 @@ class LogisticsAgingRule(models.Model):
                 filters.append(
                     """EXISTS (SELECT 1 FROM stock_picking p
                     JOIN stock_picking_type pt ON pt.id = p.picking_type_id
-                    WHERE p.id = s.picking_id AND pt.warehouse_id = ANY(%(warehouses)s))"""
+                    WHERE p.id = s.picking_id
+                      AND pt.warehouse_id = ANY(%(warehouses)s))"""
                 )
             if self.account_ids:
                 filters.append("s.account_id = ANY(%(accounts)s)")
@@ -350,9 +355,9 @@ class LogisticsAgingRule(models.Model):
         stage = self.env["logistics.exception.stage"]._stage_for_state("open")
         category = MILESTONE_CATEGORY[self.milestone]
         label = dict(
-            self.env["logistics.exception"]._fields["category"]._description_selection(
-                self.env
-            )
+            self.env["logistics.exception"]
+            ._fields["category"]
+            ._description_selection(self.env)
         )[category]
         # the same problem: same shipment, or same account (inbox), or same job
         same = (

@@ -37,7 +37,12 @@ class LogisticsEventReport(models.Model):
     sales_team_id = fields.Many2one("crm.team", string="Sales Channel", readonly=True)
     code = fields.Selection(EVENT_CODES, readonly=True)
     source = fields.Selection(
-        [("webhook", "Webhook"), ("poll", "Poll"), ("api", "API"), ("manual", "Manual")],
+        [
+            ("webhook", "Webhook"),
+            ("poll", "Poll"),
+            ("api", "API"),
+            ("manual", "Manual"),
+        ],
         readonly=True,
     )
     latency_minutes = fields.Float(

@@ -22,7 +22,9 @@ class LogisticsOverview(models.TransientModel):
     _description = "Logistics Overview"
 
     period = fields.Selection(PERIODS, required=True, default="7d")
-    date_from = fields.Date(default=lambda self: fields.Date.today() - timedelta(days=6))
+    date_from = fields.Date(
+        default=lambda self: fields.Date.today() - timedelta(days=6)
+    )
     date_to = fields.Date(default=fields.Date.today)
     carrier_id = fields.Many2one("delivery.carrier", string="Shipping Method")
     account_id = fields.Many2one("logistics.carrier.account", string="Carrier Account")
@@ -32,18 +34,34 @@ class LogisticsOverview(models.TransientModel):
     shipment_count = fields.Integer(compute="_compute_kpis", string="Shipments")
     success_rate = fields.Float(compute="_compute_kpis", string="Creation Success (%)")
     failed_count = fields.Integer(compute="_compute_kpis", string="Creation Failures")
-    release_p50 = fields.Float(compute="_compute_kpis", string="Release→Label Median (min)")
-    release_p95 = fields.Float(compute="_compute_kpis", string="Release→Label p95 (min)")
-    retry_success_rate = fields.Float(compute="_compute_kpis", string="Retry Success (%)")
+    release_p50 = fields.Float(
+        compute="_compute_kpis", string="Release→Label Median (min)"
+    )
+    release_p95 = fields.Float(
+        compute="_compute_kpis", string="Release→Label p95 (min)"
+    )
+    retry_success_rate = fields.Float(
+        compute="_compute_kpis", string="Retry Success (%)"
+    )
     event_count = fields.Integer(compute="_compute_kpis", string="Tracking Events")
-    latency_p50 = fields.Float(compute="_compute_kpis", string="Event Latency Median (min)")
-    latency_p95 = fields.Float(compute="_compute_kpis", string="Event Latency p95 (min)")
-    exception_count = fields.Integer(compute="_compute_kpis", string="Exceptions Raised")
-    open_exception_count = fields.Integer(compute="_compute_kpis", string="Open Exceptions")
+    latency_p50 = fields.Float(
+        compute="_compute_kpis", string="Event Latency Median (min)"
+    )
+    latency_p95 = fields.Float(
+        compute="_compute_kpis", string="Event Latency p95 (min)"
+    )
+    exception_count = fields.Integer(
+        compute="_compute_kpis", string="Exceptions Raised"
+    )
+    open_exception_count = fields.Integer(
+        compute="_compute_kpis", string="Open Exceptions"
+    )
     overdue_exception_count = fields.Integer(compute="_compute_kpis", string="Overdue")
-    duplicate_count = fields.Integer(compute="_compute_kpis", string="Duplicates Absorbed")
+    duplicate_count = fields.Integer(
+        compute="_compute_kpis", string="Duplicates Absorbed"
+    )
     dead_letter_count = fields.Integer(compute="_compute_kpis", string="Dead Letters")
-    inbox_backlog = fields.Integer(compute="_compute_kpis", string="Inbox Backlog")
+    inbox_backlog = fields.Integer(compute="_compute_kpis")
     oldest_unresolved_minutes = fields.Float(
         compute="_compute_kpis", string="Oldest Unresolved Message (min)"
     )
@@ -75,10 +93,16 @@ class LogisticsOverview(models.TransientModel):
         self.ensure_one()
         domain = []
         if self.date_from:
-            domain.append((date_field, ">=", datetime.combine(self.date_from, time.min)))
+            domain.append(
+                (date_field, ">=", datetime.combine(self.date_from, time.min))
+            )
         if self.date_to:
             domain.append(
-                (date_field, "<", datetime.combine(self.date_to + timedelta(days=1), time.min))
+                (
+                    date_field,
+                    "<",
+                    datetime.combine(self.date_to + timedelta(days=1), time.min),
+                )
             )
         return domain
 

@@ -57,7 +57,9 @@ class TestAccess(MonitoringCase):
                 self.env[model].with_user(self.finance).search([], limit=1)
         board = self.exception.with_user(self.finance)
         with self.assertRaises(AccessError):
-            board.write({"stage_id": self.env.ref("logistics_monitoring.stage_resolved").id})
+            board.write(
+                {"stage_id": self.env.ref("logistics_monitoring.stage_resolved").id}
+            )
         with self.assertRaisesRegex(UserError, "supervisors"):
             board.action_cancel_at_carrier()
         # and nothing of the integration behind the card

@@ -40,7 +40,9 @@ class TestAgingRules(MonitoringCase):
 
     def test_no_acceptance_at_its_threshold(self):
         shipment = self._shipment(state="queued", queued_at=T0)
-        new, _esc = self._run(self.rule_acceptance, T0 + timedelta(minutes=14, seconds=59))
+        new, _esc = self._run(
+            self.rule_acceptance, T0 + timedelta(minutes=14, seconds=59)
+        )
         self.assertFalse(new)
         self.assertFalse(self._open_exceptions(shipment))
         new, _esc = self._run(self.rule_acceptance, T0 + timedelta(minutes=15))
@@ -48,7 +50,9 @@ class TestAgingRules(MonitoringCase):
         self.assertEqual(exception.ids, new)
         self.assertEqual(exception.category, "no_acceptance")
         self.assertEqual(exception.priority, "2")
-        self.assertEqual(exception.stage_id, self.env.ref("logistics_monitoring.stage_new"))
+        self.assertEqual(
+            exception.stage_id, self.env.ref("logistics_monitoring.stage_new")
+        )
         self.assertEqual(exception.user_id, self.supervisor)
         self.assertEqual(exception.carrier_id, self.carrier)
         self.assertEqual(exception.warehouse_id, self.warehouse)
@@ -61,7 +65,9 @@ class TestAgingRules(MonitoringCase):
         self.assertFalse(new)
         self.assertEqual(len(self._open_exceptions(shipment)), 1)
         # the carrier accepts it: the cron clears the exception
-        shipment.write({"label_at": T0 + timedelta(minutes=21), "state": "label_created"})
+        shipment.write(
+            {"label_at": T0 + timedelta(minutes=21), "state": "label_created"}
+        )
         with freeze_time(T0 + timedelta(minutes=25)):
             self.env["logistics.aging.rule"]._clear_recovered()
         self.assertEqual(exception.state, "resolved")
@@ -107,7 +113,9 @@ class TestAgingRules(MonitoringCase):
         self.assertEqual(self._open_exceptions(shipment).category, "late_delivery")
 
     def test_delivered_without_pod(self):
-        signed = self._shipment(state="delivered", delivered_at=T0, pod_signatory="Lena")
+        signed = self._shipment(
+            state="delivered", delivered_at=T0, pod_signatory="Lena"
+        )
         unsigned = self._shipment(state="delivered", delivered_at=T0)
         self._run(self.rule_pod, T0 + timedelta(hours=1, minutes=59))
         self.assertFalse(self._open_exceptions(signed | unsigned))
@@ -124,11 +132,16 @@ class TestAgingRules(MonitoringCase):
             )
         at = T0 + timedelta(minutes=30)
         self._run(self.rule_inbox, at - timedelta(seconds=1))
-        domain = [("account_id", "=", self.account.id), ("category", "=", "inbox_backlog")]
+        domain = [
+            ("account_id", "=", self.account.id),
+            ("category", "=", "inbox_backlog"),
+        ]
         self.assertFalse(self.env["logistics.exception"].search(domain))
         self._run(self.rule_inbox, at)
         exception = self.env["logistics.exception"].search(domain)
-        self.assertEqual(len(exception), 1, "one exception per account, not per message")
+        self.assertEqual(
+            len(exception), 1, "one exception per account, not per message"
+        )
         self.assertFalse(exception.shipment_id)
         self.assertEqual(exception.inbound_count, 2)
         self.assertTrue(self.env["mail.mail"].search([("subject", "ilike", "Inbound")]))

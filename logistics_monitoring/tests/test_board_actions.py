@@ -87,7 +87,10 @@ class TestBoardActions(LogisticsCase):
         wizard_model = self.env["logistics.exception.resolve.wizard"].with_user(
             self.supervisor
         )
-        ctx = {"active_model": "logistics.exception", "active_ids": (first | second).ids}
+        ctx = {
+            "active_model": "logistics.exception",
+            "active_ids": (first | second).ids,
+        }
         empty = wizard_model.with_context(**ctx).create({"reason": "   "})
         with self.assertRaisesRegex(UserError, "why"):
             empty.action_confirm()
@@ -101,7 +104,9 @@ class TestBoardActions(LogisticsCase):
             self.assertEqual(exception.state, "resolved")
             self.assertEqual(exception.stage_id, self.resolved_stage)
             self.assertEqual(exception.resolved_by_id, self.supervisor)
-            self.assertEqual(exception.resolution, "Carrier confirmed the outage is over.")
+            self.assertEqual(
+                exception.resolution, "Carrier confirmed the outage is over."
+            )
             self.assertTrue(
                 any("Carrier confirmed the outage" in b for b in self._notes(exception))
             )
@@ -155,11 +160,17 @@ class TestBoardActions(LogisticsCase):
         self.assertEqual(shipment.state, "cancelled")
         self.assertEqual(self.sim.count("cancel_shipment"), 1)
         self.assertEqual(exception.state, "resolved")
-        self.assertTrue(any("cancelled at the carrier by" in b for b in self._notes(exception)))
+        self.assertTrue(
+            any("cancelled at the carrier by" in b for b in self._notes(exception))
+        )
 
     def test_users_cannot_act(self):
         _shipment, exception = self._dead_letter()
-        for action in ("action_replay", "action_cancel_at_carrier", "action_assign_to_me"):
+        for action in (
+            "action_replay",
+            "action_cancel_at_carrier",
+            "action_assign_to_me",
+        ):
             with self.assertRaisesRegex(UserError, "supervisors"):
                 getattr(exception.with_user(self.user), action)()
         self.assertEqual(exception.state, "open")

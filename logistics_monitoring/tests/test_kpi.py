@@ -98,7 +98,11 @@ class TestKpi(MonitoringCase):
     def test_integration_health(self):
         self.env["logistics.inbound.message"].create(
             [
-                {"account_id": self.account.id, "message_key": "p1", "state": "pending"},
+                {
+                    "account_id": self.account.id,
+                    "message_key": "p1",
+                    "state": "pending",
+                },
                 {"account_id": self.account.id, "message_key": "f1", "state": "failed"},
                 {"account_id": self.account.id, "message_key": "d1", "state": "done"},
             ]
@@ -110,7 +114,11 @@ class TestKpi(MonitoringCase):
                 {"account_id": self.account.id, "operation": "create", "state": "ok"},
                 {"account_id": self.account.id, "operation": "create", "state": "ok"},
                 {"account_id": self.account.id, "operation": "create", "state": "ok"},
-                {"account_id": self.account.id, "operation": "create", "state": "error"},
+                {
+                    "account_id": self.account.id,
+                    "operation": "create",
+                    "state": "error",
+                },
             ]
         )
         self.account.sudo().write(

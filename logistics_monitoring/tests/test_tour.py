@@ -70,5 +70,7 @@ class TestExceptionBoardTour(HttpCase):
         self.assertEqual(address.resolution, "Street corrected with the customer")
         self.assertEqual(shipment.state, "queued")
         self.assertTrue(
-            env["queue.job"].sudo().search([("identity_key", "=", shipment.idempotency_key)])
+            env["queue.job"]
+            .sudo()
+            .search([("identity_key", "=", shipment.idempotency_key)])
         )

@@ -40,7 +40,11 @@ class LogisticsExceptionResolveWizard(models.TransientModel):
             raise UserError(_("Say why the exceptions are resolved."))
         exceptions._check_open()
         exceptions._log_action(
-            _("Resolved by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+            _(
+                "Resolved by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            )
         )
         exceptions.action_resolve(reason)
         return {"type": "ir.actions.act_window_close"}
