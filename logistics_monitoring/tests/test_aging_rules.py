@@ -79,6 +79,7 @@ class TestAgingRules(MonitoringCase):
     def test_no_tracking_raises_then_escalates_and_mails(self):
         shipment = self._shipment(state="in_transit", label_at=T0, last_event_at=T0)
         rules = self.rule_tracking | self.rule_tracking_urgent
+        before = self.env["mail.mail"].search([], order="id desc", limit=1).id or 0
         with freeze_time(T0 + timedelta(hours=47, minutes=59)):
             rules._evaluate()
         self.assertFalse(self._open_exceptions(shipment))
@@ -87,7 +88,9 @@ class TestAgingRules(MonitoringCase):
         exception = self._open_exceptions(shipment)
         self.assertEqual(exception.category, "stale_tracking")
         self.assertEqual(exception.priority, "1")
-        mails = self.env["mail.mail"].search([("subject", "ilike", "4 days")])
+        mails = self.env["mail.mail"].search(
+            [("subject", "ilike", "4 days"), ("id", ">", before)]
+        )
         self.assertFalse(mails)
         with freeze_time(T0 + timedelta(days=4)):
             result = rules._evaluate()
@@ -96,7 +99,9 @@ class TestAgingRules(MonitoringCase):
         self.assertEqual(exception.priority, "3")
         self.assertEqual(exception.aging_rule_id, self.rule_tracking_urgent)
         self.assertIn("Escalated", exception.message_ids[:1].body)
-        mail = self.env["mail.mail"].search([("subject", "ilike", "4 days")])
+        mail = self.env["mail.mail"].search(
+            [("subject", "ilike", "4 days"), ("id", ">", before)]
+        )
         self.assertEqual(len(mail), 1)
         self.assertIn("1 escalated", mail.subject)
         self.assertIn("supervisor@example.com", mail.email_to)
@@ -131,6 +136,7 @@ class TestAgingRules(MonitoringCase):
                 {"account_id": self.account.id, "message_key": key, "received_at": T0}
             )
         at = T0 + timedelta(minutes=30)
+        before = self.env["mail.mail"].search([], order="id desc", limit=1).id or 0
         self._run(self.rule_inbox, at - timedelta(seconds=1))
         domain = [
             ("account_id", "=", self.account.id),
@@ -144,7 +150,11 @@ class TestAgingRules(MonitoringCase):
         )
         self.assertFalse(exception.shipment_id)
         self.assertEqual(exception.inbound_count, 2)
-        self.assertTrue(self.env["mail.mail"].search([("subject", "ilike", "Inbound")]))
+        self.assertTrue(
+            self.env["mail.mail"].search(
+                [("subject", "ilike", "Inbound"), ("id", ">", before)]
+            )
+        )
         messages.write({"state": "done"})
         self.env["logistics.aging.rule"]._clear_recovered(at)
         self.assertEqual(exception.state, "resolved")
