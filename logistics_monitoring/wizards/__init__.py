@@ -1,0 +1,2 @@
+from . import logistics_exception_resolve_wizard
+from . import logistics_exception_reroute_wizard
