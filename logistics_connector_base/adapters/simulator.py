@@ -211,7 +211,7 @@ class SimulatorAdapter(CarrierAdapter):
         return address.to_dict()
 
     def _payload(self, request):
-        return {
+        payload = {
             "reference": request.reference,
             "service": request.service_code,
             "shipper": self._address(request.shipper),
@@ -231,6 +231,9 @@ class SimulatorAdapter(CarrierAdapter):
             "currency": request.currency,
             "declared_value": request.declared_value,
         }
+        if getattr(request, "is_return", False):
+            payload["return"] = True
+        return payload
 
     @staticmethod
     def _result(data):
