@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import requests
 
 from .base import MemoryTokenStore
-from .errors import CarrierError, CarrierNotSupported
+from .errors import CarrierError, CarrierNotSupported, CarrierTransientError
 
 OK = "ok"
 TOO_SLOW = "too_slow"
@@ -70,6 +70,12 @@ def _run(job, started):
     except CarrierNotSupported as err:
         outcome.status = NOT_OFFERED
         outcome.message = str(err)
+    except CarrierTransientError as err:
+        if err.code in ("read_timeout", "connect_timeout"):
+            outcome.status = TOO_SLOW
+            outcome.message = f"No answer within {limit:g} s ({err.message})"
+        else:
+            outcome.message = str(err)
     except CarrierError as err:
         outcome.message = err.carrier_message or str(err)
         if err.message and err.carrier_message and err.message not in outcome.message:
