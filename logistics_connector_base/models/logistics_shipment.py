@@ -821,21 +821,25 @@ class LogisticsShipment(models.Model):
                 ]
             )
         odoo_packages = self._all_pickings().move_line_ids.result_package_id
+        by_name = {p.name: p for p in odoo_packages}
         try:
             parcels = self._get_request().parcels
         except (TypeError, ValueError, KeyError):
             parcels = []
         for index, package in enumerate(result.packages):
+            # the carrier answers parcel by parcel, in the order they were sent
+            parcel = parcels[index] if index < len(parcels) else None
+            odoo_package = by_name.get(parcel.reference) if parcel else None
+            if odoo_package is None and index < len(odoo_packages) and not parcels:
+                odoo_package = odoo_packages[index]
             package_vals.append(
                 {
                     "shipment_id": self.id,
                     "sequence": index,
-                    "weight": parcels[index].weight_kg if index < len(parcels) else 0.0,
+                    "weight": parcel.weight_kg if parcel else 0.0,
                     "state": "label_created",
                     "tracking_number": package.tracking_number,
-                    "package_id": odoo_packages[index].id
-                    if index < len(odoo_packages)
-                    else False,
+                    "package_id": odoo_package.id if odoo_package else False,
                     "label_attachment_id": by_number.get(
                         package.tracking_number, attachments[:1]
                     ).id
@@ -1032,8 +1036,9 @@ class LogisticsShipment(models.Model):
 
     @api.model
     def _merge_package_states(self, states, folded):
-        """The shipment follows all its parcels: delivered when all are, a
-        lost (or returned) parcel among moving ones is an exception."""
+        """The shipment follows all its parcels: delivered when all are; a
+        lost (or returned) parcel among others is an exception, and the
+        shipment is then never reported delivered (at most out for delivery)."""
         state, health, category, done = folded
         moving = [s for s in states if STATE_RANK[s] <= STATE_RANK["delivered"]]
         stopped = [s for s in states if s not in moving]
@@ -1041,6 +1046,8 @@ class LogisticsShipment(models.Model):
             state = min(moving, key=lambda s: STATE_RANK[s])
             if stopped:
                 health, category = "exception", "lost"
+                if state == "delivered":
+                    state = "out_for_delivery"
         else:
             state = max(stopped, key=lambda s: STATE_RANK[s])
         if state != "delivered":

@@ -11,3 +11,4 @@ from . import test_tracking_events
 from . import test_inbox_polling
 from . import test_rate_shopping
 from . import test_routing
+from . import test_multi_package
