@@ -12,3 +12,5 @@ from . import test_inbox_polling
 from . import test_rate_shopping
 from . import test_routing
 from . import test_multi_package
+from . import test_returns
+from . import test_consolidation
