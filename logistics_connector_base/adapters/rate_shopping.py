@@ -141,4 +141,3 @@ def quote_in_parallel(jobs, max_workers=8):
         # nobody waits for them
         pool.shutdown(wait=False, cancel_futures=True)
     return [results[index] for index in range(len(jobs))]
-

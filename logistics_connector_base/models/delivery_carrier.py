@@ -191,8 +191,10 @@ class DeliveryCarrier(models.Model):
             ]
         )
         return carriers.filtered(
-            lambda c: c.logistics_account_id.company_id == company
-            and (not partner or c._match_address(partner))
+            lambda c: (
+                c.logistics_account_id.company_id == company
+                and (not partner or c._match_address(partner))
+            )
         )
 
     def _logistics_compare_rates(self, request_for):

@@ -154,10 +154,12 @@ class LogisticsRoutingRule(models.Model):
         ]._logistics_eligible_carriers(partner, self.company_id)
         excluded = exclude_accounts or self.env["logistics.carrier.account"]
         return carriers.filtered(
-            lambda c: c.logistics_account_id
-            and c.logistics_account_id.active
-            and c.logistics_account_id not in excluded
-            and c._match_address(partner)
+            lambda c: (
+                c.logistics_account_id
+                and c.logistics_account_id.active
+                and c.logistics_account_id not in excluded
+                and c._match_address(partner)
+            )
         )
 
     def _choose(self, partner, request_for, exclude_accounts=None, quotes=None):
@@ -186,9 +188,7 @@ class LogisticsRoutingRule(models.Model):
         candidates = self._candidates(partner, exclude_accounts)
         if quotes is None:
             quotes = candidates._logistics_compare_rates(request_for)
-        usable = [
-            q for q in quotes if q["status"] == OK and q["carrier"] in candidates
-        ]
+        usable = [q for q in quotes if q["status"] == OK and q["carrier"] in candidates]
         if not usable:
             return carrier_model, _("no method of the rule could quote")
         if self.strategy == "fastest":

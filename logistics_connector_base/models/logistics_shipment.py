@@ -778,7 +778,6 @@ class LogisticsShipment(models.Model):
             except CarrierError as err:
                 _logger.warning("Label recovery failed for %s: %s", self.name, err)
         attachments = self.env["ir.attachment"]
-        package_vals = []
         fmt = (result.label_format or "PDF").upper()
         ext = {"PDF": "pdf", "PNG": "png", "GIF": "gif", "ZPL": "zpl"}.get(fmt, "bin")
         mimetype = {
@@ -805,48 +804,7 @@ class LogisticsShipment(models.Model):
             a.name.rsplit("-", 1)[-1].rsplit(".", 1)[0]: a for a in attachments
         }
         others = self.consolidated_picking_ids
-        if attachments and others:
-            # the label and tracking are on each consolidated delivery order too
-            self.env["ir.attachment"].sudo().create(
-                [
-                    {
-                        "name": a.name,
-                        "datas": a.datas,
-                        "mimetype": a.mimetype,
-                        "res_model": "stock.picking",
-                        "res_id": other.id,
-                    }
-                    for other in others
-                    for a in attachments
-                ]
-            )
-        odoo_packages = self._all_pickings().move_line_ids.result_package_id
-        by_name = {p.name: p for p in odoo_packages}
-        try:
-            parcels = self._get_request().parcels
-        except (TypeError, ValueError, KeyError):
-            parcels = []
-        for index, package in enumerate(result.packages):
-            # the carrier answers parcel by parcel, in the order they were sent
-            parcel = parcels[index] if index < len(parcels) else None
-            odoo_package = by_name.get(parcel.reference) if parcel else None
-            if odoo_package is None and index < len(odoo_packages) and not parcels:
-                odoo_package = odoo_packages[index]
-            package_vals.append(
-                {
-                    "shipment_id": self.id,
-                    "sequence": index,
-                    "weight": parcel.weight_kg if parcel else 0.0,
-                    "state": "label_created",
-                    "tracking_number": package.tracking_number,
-                    "package_id": odoo_package.id if odoo_package else False,
-                    "label_attachment_id": by_number.get(
-                        package.tracking_number, attachments[:1]
-                    ).id
-                    if attachments
-                    else False,
-                }
-            )
+        package_vals = self._package_vals(result, attachments, by_number)
         first_time = not (replay or recovered)
         if not first_time:
             self.package_ids.unlink()
@@ -907,6 +865,55 @@ class LogisticsShipment(models.Model):
             other._message_log(body=body)
         if self.is_return and first_time:
             self._send_return_label(attachments)
+
+    def _package_vals(self, result, attachments, by_number):
+        """Package lines of a carrier result; labels copied onto the
+        consolidated delivery orders."""
+        others = self.consolidated_picking_ids
+        package_vals = []
+        if attachments and others:
+            # the label and tracking are on each consolidated delivery order too
+            self.env["ir.attachment"].sudo().create(
+                [
+                    {
+                        "name": a.name,
+                        "datas": a.datas,
+                        "mimetype": a.mimetype,
+                        "res_model": "stock.picking",
+                        "res_id": other.id,
+                    }
+                    for other in others
+                    for a in attachments
+                ]
+            )
+        odoo_packages = self._all_pickings().move_line_ids.result_package_id
+        by_name = {p.name: p for p in odoo_packages}
+        try:
+            parcels = self._get_request().parcels
+        except (TypeError, ValueError, KeyError):
+            parcels = []
+        for index, package in enumerate(result.packages):
+            # the carrier answers parcel by parcel, in the order they were sent
+            parcel = parcels[index] if index < len(parcels) else None
+            odoo_package = by_name.get(parcel.reference) if parcel else None
+            if odoo_package is None and index < len(odoo_packages) and not parcels:
+                odoo_package = odoo_packages[index]
+            package_vals.append(
+                {
+                    "shipment_id": self.id,
+                    "sequence": index,
+                    "weight": parcel.weight_kg if parcel else 0.0,
+                    "state": "label_created",
+                    "tracking_number": package.tracking_number,
+                    "package_id": odoo_package.id if odoo_package else False,
+                    "label_attachment_id": by_number.get(
+                        package.tracking_number, attachments[:1]
+                    ).id
+                    if attachments
+                    else False,
+                }
+            )
+        return package_vals
 
     def _send_return_label(self, attachments):
         """E-mail the return label(s) to the customer (template)."""
@@ -1105,9 +1112,7 @@ class LogisticsShipment(models.Model):
         target = order or picking
         target._message_log(body=body)
         user = (
-            order.user_id
-            or self.company_id.logistics_responsible_id
-            or self.env.user
+            order.user_id or self.company_id.logistics_responsible_id or self.env.user
         )
         target.activity_schedule(
             "mail.mail_activity_data_todo",

@@ -640,8 +640,9 @@ class StockPicking(models.Model):
         if len(dates) != 1:
             problems.append(_("They are not scheduled on the same day."))
         sent = self.filtered(
-            lambda p: p.logistics_shipment_id
-            and p.logistics_shipment_id.state != "cancelled"
+            lambda p: (
+                p.logistics_shipment_id and p.logistics_shipment_id.state != "cancelled"
+            )
         )
         if sent:
             problems.append(

@@ -17,7 +17,9 @@ T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 class TestConsolidation(LogisticsCase):
     def _consolidate(self, pickings, user=None):
         with trap_jobs() as trap:
-            (pickings.with_user(user) if user else pickings)._logistics_send_consolidated()
+            (
+                pickings.with_user(user) if user else pickings
+            )._logistics_send_consolidated()
             trap.assert_jobs_count(1)
             trap.perform_enqueued_jobs()
         self.env.invalidate_all()

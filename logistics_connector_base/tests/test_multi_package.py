@@ -172,12 +172,16 @@ class TestPartialShipments(PackingMixin, LogisticsCase):
         self.assertEqual(second.picking_id, backorder)
         sent = [r for r in self.sim.requests if r["operation"] == "create_shipment"]
         self.assertEqual(len(sent), 2)
-        self.assertEqual([s["json"]["parcels"][0]["weight_kg"] for s in sent], [6.5, 6.5])
+        self.assertEqual(
+            [s["json"]["parcels"][0]["weight_kg"] for s in sent], [6.5, 6.5]
+        )
         # cancelling the backorder cancels its shipment only
         backorder.action_cancel()
         self.assertEqual(second.state, "cancelled")
         self.assertEqual(first.state, "label_created")
-        self.assertEqual(self.sim.shipments[second.carrier_shipment_id]["status"], "cancelled")
+        self.assertEqual(
+            self.sim.shipments[second.carrier_shipment_id]["status"], "cancelled"
+        )
         self.assertEqual(
             self.sim.shipments[first.carrier_shipment_id]["status"], "label_created"
         )

@@ -43,7 +43,7 @@ class TestReturns(LogisticsCase):
         self.env.invalidate_all()
 
     def test_return_label_from_the_delivery(self):
-        order, delivery = self._delivered_order()
+        _order, delivery = self._delivered_order()
         mails_before = self.env["mail.mail"].search([])
         self._return_label(delivery)
         returned = delivery.return_ids
@@ -106,7 +106,7 @@ class TestReturns(LogisticsCase):
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
 
     def test_return_label_from_a_return_picking(self):
-        order, delivery = self._delivered_order()
+        _order, delivery = self._delivered_order()
         returned = delivery._logistics_create_return()
         self.assertFalse(returned.carrier_id)  # Odoo does not copy it
         self._return_label(returned)

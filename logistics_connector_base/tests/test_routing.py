@@ -73,7 +73,10 @@ class TestRoutingRules(LogisticsCase):
     def test_conditions_select_the_rule(self):
         france = self.env.ref("base.fr")
         heavy = self._rule(
-            name="Heavy", sequence=1, weight_min=10.0, carrier_ids=[(6, 0, self.eco.ids)]
+            name="Heavy",
+            sequence=1,
+            weight_min=10.0,
+            carrier_ids=[(6, 0, self.eco.ids)],
         )
         to_france = self._rule(
             name="France",

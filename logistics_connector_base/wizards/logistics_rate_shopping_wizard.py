@@ -144,7 +144,11 @@ class LogisticsRateShoppingWizard(models.TransientModel):
         line = self.line_ids.filtered(lambda rec: rec.carrier_id == carrier)[:1]
         if not line:
             raise UserError(
-                _("Routing rule %(rule)s chose nothing: %(why)s.", rule=self.rule_id.name, why=why)
+                _(
+                    "Routing rule %(rule)s chose nothing: %(why)s.",
+                    rule=self.rule_id.name,
+                    why=why,
+                )
             )
         return line.with_context(logistics_rule_note=why).action_select()
 
@@ -164,9 +168,9 @@ class LogisticsRateShoppingLine(models.TransientModel):
     price = fields.Monetary(help="In the company's currency.")
     amount = fields.Float(string="Carrier Amount", digits=(16, 2))
     currency_name = fields.Char(string="Carrier Currency")
-    service_code = fields.Char(string="Service Code")
+    service_code = fields.Char()
     service_name = fields.Char(string="Service")
-    transit_days = fields.Integer(string="Transit Days")
+    transit_days = fields.Integer()
     message = fields.Char(string="Reason")
     elapsed = fields.Float(string="Answered in (s)", digits=(16, 2))
     time_limit = fields.Float(string="Time Limit (s)", digits=(16, 1))
