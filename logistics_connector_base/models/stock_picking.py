@@ -48,6 +48,26 @@ class StockPicking(models.Model):
         string="Return Shipment",
     )
 
+    logistics_can_route = fields.Boolean(
+        compute="_compute_logistics_can_route",
+        help="No shipping method yet, but a routing rule may choose one.",
+    )
+
+    @api.depends("carrier_id", "picking_type_code", "company_id")
+    def _compute_logistics_can_route(self):
+        companies = set(
+            self.env["logistics.routing.rule"]
+            .sudo()
+            .search([("company_id", "in", self.company_id.ids)])
+            .company_id.ids
+        )
+        for picking in self:
+            picking.logistics_can_route = bool(
+                not picking.carrier_id
+                and picking.picking_type_code == "outgoing"
+                and picking.company_id.id in companies
+            )
+
     @api.depends(
         "logistics_shipment_id.package_fingerprint",
         "logistics_shipment_id.carrier_shipment_id",

@@ -34,8 +34,11 @@ class TestRoutingRules(LogisticsCase):
         return picking
 
     def test_cheapest_rule_chooses_when_send_has_no_method(self):
-        self._rule(carrier_ids=[(6, 0, (self.carrier | self.eco).ids)])
         picking = self._unassigned_picking()
+        self.assertFalse(picking.logistics_can_route)
+        self._rule(carrier_ids=[(6, 0, (self.carrier | self.eco).ids)])
+        picking.invalidate_recordset(["logistics_can_route"])
+        self.assertTrue(picking.logistics_can_route)  # Send to carrier is offered
         shipment = self._send(picking, user=self.user)
         self.assertEqual(picking.carrier_id, self.eco)
         self.assertEqual(shipment.carrier_id, self.eco)
