@@ -81,6 +81,7 @@ class SimulatorAdapter(CarrierAdapter):
     }
     supports_lookup = True
     idempotent_create = True  # honours the Idempotency-Key header
+    supports_returns = True  # "return": true in the create request
     webhook_tolerance = 300  # seconds
 
     # -- helpers ------------------------------------------------------------

@@ -7,6 +7,8 @@ import phonenumbers
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..adapters import get_adapter_class
+
 _logger = logging.getLogger(__name__)
 
 
@@ -592,6 +594,21 @@ class StockPicking(models.Model):
         self.ensure_one()
         carrier = self._logistics_return_carrier()
         self._logistics_preflight(carrier)
+        account = carrier.logistics_account_id
+        try:
+            adapter_cls = get_adapter_class(account.carrier_code)
+        except KeyError:
+            adapter_cls = None
+        if not getattr(adapter_cls, "supports_returns", False):
+            raise UserError(
+                _(
+                    "%(carrier)s offers no return labels through the logistics "
+                    "suite: choose a shipping method whose carrier does on the "
+                    "return (%(picking)s).",
+                    carrier=carrier.name,
+                    picking=self.name,
+                )
+            )
         self._logistics_lock()
         shipment_model = self.env["logistics.shipment"].sudo()
         current = self.logistics_shipment_ids.filtered(
