@@ -16,6 +16,7 @@
     "data": [
         "security/logistics_security.xml",
         "security/ir.model.access.csv",
+        "security/logistics_routing_rule_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/queue_job_data.xml",
