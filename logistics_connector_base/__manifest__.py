@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["stock_delivery", "mail", "queue_job"],
+    "depends": ["stock_delivery", "stock_picking_batch", "mail", "queue_job"],
     "external_dependencies": {"python": ["requests", "phonenumbers"]},
     "data": [
         "security/logistics_security.xml",
@@ -36,6 +36,7 @@
         "views/logistics_routing_rule_views.xml",
         "views/sale_order_views.xml",
         "views/logistics_consolidation_actions.xml",
+        "views/stock_picking_batch_views.xml",
         "wizards/logistics_rate_shopping_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/logistics_menus.xml",

@@ -12,3 +12,4 @@ from . import res_company
 from . import res_config_settings
 from . import logistics_routing_rule
 from . import sale_order
+from . import stock_picking_batch

@@ -111,3 +111,29 @@ class TestConsolidation(LogisticsCase):
             (first | sent)._logistics_send_consolidated()
         self.assertFalse(first.logistics_shipment_ids)
         self.assertEqual(self.sim.count("create_shipment"), 1)
+
+    def test_batch_transfer_consolidates_by_customer_and_day(self):
+        other = self.partner.copy({"name": "Marta Schulz"})
+        first = self._make_picking(qty=1)
+        second = self._make_picking(qty=1)
+        alone = self._make_picking(partner=other)
+        batch = self.env["stock.picking.batch"].create(
+            {"picking_ids": [(6, 0, (first | second | alone).ids)]}
+        )
+        batch.action_confirm()
+        with trap_jobs() as trap:
+            batch.with_user(self.user).action_logistics_send_consolidated()
+            trap.assert_jobs_count(2)
+            trap.perform_enqueued_jobs()
+        self.env.invalidate_all()
+        shared = first.logistics_shipment_id
+        self.assertEqual(second.logistics_shipment_id, shared)
+        self.assertEqual(shared.consolidated_picking_ids, second)
+        self.assertEqual(shared.state, "label_created")
+        self.assertTrue(alone.logistics_shipment_id)
+        self.assertNotEqual(alone.logistics_shipment_id, shared)
+        self.assertEqual(self.sim.count("create_shipment"), 2)
+        # nothing left: a clear message, nothing sent again
+        with self.assertRaisesRegex(UserError, "no delivery order left"):
+            batch.action_logistics_send_consolidated()
+        self.assertEqual(self.sim.count("create_shipment"), 2)
