@@ -13,11 +13,14 @@ class StockPickingBatch(models.Model):
         self.ensure_one()
         groups = {}
         for picking in self.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing"
-            and p.state not in ("draft", "cancel")
-            and p.carrier_id.logistics_account_id
-            and not (
-                p.logistics_shipment_id and p.logistics_shipment_id.state != "cancelled"
+            lambda p: (
+                p.picking_type_code == "outgoing"
+                and p.state not in ("draft", "cancel")
+                and p.carrier_id.logistics_account_id
+                and not (
+                    p.logistics_shipment_id
+                    and p.logistics_shipment_id.state != "cancelled"
+                )
             )
         ):
             key = (
