@@ -37,6 +37,7 @@ from .registry import (
     unregister_adapter,
 )
 from .simulator import SimulatorAdapter
+from . import rate_shopping
 
 __all__ = [
     "CANONICAL_CODES",

@@ -78,6 +78,9 @@ class CarrierAdapter(ABC):
     # True when create_shipment sends a key the carrier de-duplicates on, so a
     # create whose outcome is unknown may safely be sent again.
     idempotent_create: ClassVar[bool] = False
+    # True when create_shipment honours ShipmentRequest.is_return (a return
+    # label from the customer to the warehouse with the carrier's return service)
+    supports_returns: ClassVar[bool] = False
 
     def __init__(
         self,

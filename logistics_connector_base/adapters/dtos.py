@@ -118,6 +118,7 @@ class ShipmentRequest:
     label_format: str = "PDF"  # PDF|PNG|GIF|ZPL
     currency: str = ""
     declared_value: float = 0.0
+    is_return: bool = False  # a return label: the recipient is the warehouse
 
     @property
     def total_weight_kg(self):
@@ -125,7 +126,7 @@ class ShipmentRequest:
 
     def to_dict(self):
         """JSON-able and stable: equal requests give equal dicts."""
-        return {
+        res = {
             "reference": self.reference,
             "idempotency_key": self.idempotency_key,
             "service_code": self.service_code,
@@ -137,6 +138,9 @@ class ShipmentRequest:
             "currency": self.currency or "",
             "declared_value": _num(self.declared_value, 2),
         }
+        if self.is_return:  # only then: outbound fingerprints stay as they were
+            res["is_return"] = True
+        return res
 
     def fingerprint(self):
         """sha256 hex of the canonical JSON of :meth:`to_dict`."""

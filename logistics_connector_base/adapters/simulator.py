@@ -81,6 +81,7 @@ class SimulatorAdapter(CarrierAdapter):
     }
     supports_lookup = True
     idempotent_create = True  # honours the Idempotency-Key header
+    supports_returns = True  # "return": true in the create request
     webhook_tolerance = 300  # seconds
 
     # -- helpers ------------------------------------------------------------
@@ -211,7 +212,7 @@ class SimulatorAdapter(CarrierAdapter):
         return address.to_dict()
 
     def _payload(self, request):
-        return {
+        payload = {
             "reference": request.reference,
             "service": request.service_code,
             "shipper": self._address(request.shipper),
@@ -231,6 +232,9 @@ class SimulatorAdapter(CarrierAdapter):
             "currency": request.currency,
             "declared_value": request.declared_value,
         }
+        if getattr(request, "is_return", False):
+            payload["return"] = True
+        return payload
 
     @staticmethod
     def _result(data):

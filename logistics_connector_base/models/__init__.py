@@ -10,3 +10,6 @@ from . import delivery_carrier
 from . import stock_picking
 from . import res_company
 from . import res_config_settings
+from . import logistics_routing_rule
+from . import sale_order
+from . import stock_picking_batch

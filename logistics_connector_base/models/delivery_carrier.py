@@ -2,10 +2,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import CarrierError, Parcel, ShipmentRequest
+from ..adapters import CarrierError, Parcel, ShipmentRequest, get_adapter_class
+from ..adapters.rate_shopping import (
+    ERROR,
+    NOT_OFFERED,
+    OK,
+    QuoteJob,
+    quote_in_parallel,
+)
+from .logistics_carrier_account import AccountTokenStore
+
+DEFAULT_RATE_TIME_LIMIT = 10.0  # seconds; ir.config_parameter overrides it
 
 _logger = logging.getLogger(__name__)
 
@@ -145,6 +155,172 @@ class DeliveryCarrier(models.Model):
 
     def _logistics_get_tracking_link(self, picking):
         return picking.logistics_shipment_id.tracking_url or False
+
+    # ------------------------------------------------------------------
+    # Rate shopping: every eligible method quoted at once
+    # ------------------------------------------------------------------
+    @api.model
+    def _logistics_rate_time_limit_cap(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("logistics.rate_shopping_time_limit", DEFAULT_RATE_TIME_LIMIT)
+        )
+        try:
+            return max(0.5, float(value))
+        except (TypeError, ValueError):
+            return DEFAULT_RATE_TIME_LIMIT
+
+    def _logistics_rate_time_limit(self):
+        """Seconds this method's carrier may take to quote (account timeouts,
+        capped by ``logistics.rate_shopping_time_limit``)."""
+        self.ensure_one()
+        account = self.logistics_account_id.sudo()
+        own = (account.connect_timeout or 0.0) + (account.read_timeout or 0.0)
+        cap = self._logistics_rate_time_limit_cap()
+        return min(own, cap) if own > 0 else cap
+
+    @api.model
+    def _logistics_eligible_carriers(self, partner, company):
+        """Logistics shipping methods that may ship to ``partner``."""
+        carriers = self.search(
+            [
+                ("logistics_account_id", "!=", False),
+                ("logistics_account_id.active", "=", True),
+                ("company_id", "in", (company.id, False)),
+            ]
+        )
+        return carriers.filtered(
+            lambda c: (
+                c.logistics_account_id.company_id == company
+                and (not partner or c._match_address(partner))
+            )
+        )
+
+    def _logistics_compare_rates(self, request_for):
+        """Quote every method of ``self`` in parallel.
+
+        ``request_for(carrier)`` builds the :class:`ShipmentRequest` of a
+        method. Returns one dict per method, in the order of ``self``:
+        ``carrier``, ``status`` (ok, too_slow, error, unavailable,
+        not_offered), ``price`` (company currency), ``amount`` and
+        ``currency`` (the carrier's), ``service_code``, ``service_name``,
+        ``transit_days``, ``message``, ``elapsed``, ``time_limit``.
+        A method whose account's circuit breaker is open is not called.
+        """
+        results = {}
+        jobs = []
+        for carrier in self:
+            limit = carrier._logistics_rate_time_limit()
+            base = {
+                "carrier": carrier,
+                "status": ERROR,
+                "price": 0.0,
+                "amount": 0.0,
+                "currency": "",
+                "service_code": carrier.logistics_service_code or "",
+                "service_name": "",
+                "transit_days": 0,
+                "message": "",
+                "elapsed": 0.0,
+                "time_limit": limit,
+            }
+            results[carrier.id] = base
+            account = carrier.logistics_account_id
+            if not account:
+                base["message"] = _("No carrier account.")
+                continue
+            if not account._breaker_allows():
+                base["status"] = "unavailable"
+                base["message"] = _(
+                    "Carrier account %s is degraded (circuit breaker open).",
+                    account.display_name,
+                )
+                continue
+            try:
+                adapter_cls = get_adapter_class(account.carrier_code)
+                request = request_for(carrier)
+            except (KeyError, UserError) as err:
+                base["message"] = str(err.args[0] if err.args else err)
+                continue
+            jobs.append(
+                QuoteJob(
+                    key=carrier.id,
+                    adapter_cls=adapter_cls,
+                    config=account._get_adapter_config(),
+                    request=request,
+                    time_limit=limit,
+                    token=AccountTokenStore(account.sudo()).get(),
+                )
+            )
+        for outcome in quote_in_parallel(jobs):
+            carrier = self.browse(outcome.key)
+            results[carrier.id].update(carrier._logistics_quote_values(outcome))
+            account = carrier.logistics_account_id.sudo()
+            if outcome.log_entries:
+                sink = self.env["logistics.integration.log"]._make_sink(account=account)
+                for entry in outcome.log_entries:
+                    sink(entry)
+                sink.flush()
+            if outcome.new_token:
+                AccountTokenStore(account).set(*outcome.new_token)
+        return [results[carrier.id] for carrier in self]
+
+    def _logistics_quote_values(self, outcome):
+        """The result dict values of one method from a quote outcome."""
+        self.ensure_one()
+        vals = {
+            "status": outcome.status,
+            "message": outcome.message,
+            "elapsed": outcome.elapsed,
+        }
+        if outcome.status == NOT_OFFERED:
+            # No rating API (e.g. DHL Parcel DE): the method's own price list.
+            company = self.company_id or self.env.company
+            vals.update(
+                status=OK if self.fixed_price else ERROR,
+                price=self.fixed_price,
+                amount=self.fixed_price,
+                currency=company.currency_id.name,
+                service_name=self.name,
+                message=_("The carrier offers no rating API: the method's fixed price.")
+                if self.fixed_price
+                else outcome.message,
+            )
+            return vals
+        if outcome.status != OK:
+            return vals
+        code = self.logistics_service_code
+        quote = next(
+            (q for q in outcome.quotes if q.service_code == code),
+            outcome.quotes[0] if outcome.quotes and not code else None,
+        )
+        if not quote:
+            vals.update(
+                status=ERROR,
+                message=_("The carrier returned no rate for service %s.", code or "-"),
+            )
+            return vals
+        company = self.company_id or self.env.company
+        price = quote.amount
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", quote.currency)], limit=1)
+        )
+        if currency and currency != company.currency_id:
+            price = currency._convert(
+                price, company.currency_id, company, fields.Date.today()
+            )
+        vals.update(
+            price=price,
+            amount=quote.amount,
+            currency=quote.currency,
+            service_code=quote.service_code,
+            service_name=quote.service_name,
+            transit_days=quote.transit_days or 0,
+        )
+        return vals
 
     # The simulator provider type uses the generic hooks as they are.
     logistics_sim_rate_shipment = _logistics_rate_shipment

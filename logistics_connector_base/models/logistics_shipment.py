@@ -23,7 +23,7 @@ from ..adapters import (
     ShipmentRequest,
     ShipmentResult,
 )
-from ..tracking import CLEARED_BY_PROGRESS, STATE_RANK, TERMINAL_STATES
+from ..tracking import CLEARED_BY_PROGRESS, STATE_RANK, TERMINAL_STATES, next_state
 from .logistics_idempotency_record import IN_FLIGHT, REPLAY, IdempotencyConflict
 
 _logger = logging.getLogger(__name__)
@@ -167,6 +167,21 @@ class LogisticsShipment(models.Model):
     exception_count = fields.Integer(compute="_compute_exception_count")
     log_ids = fields.One2many("logistics.integration.log", "shipment_id", readonly=True)
     rerouted_to_id = fields.Many2one("logistics.shipment", readonly=True, copy=False)
+    is_return = fields.Boolean(
+        string="Return Shipment",
+        readonly=True,
+        help="A return label: the customer sends the parcel back to the warehouse.",
+    )
+    consolidated_picking_ids = fields.Many2many(
+        "stock.picking",
+        "logistics_shipment_consolidated_picking_rel",
+        "shipment_id",
+        "picking_id",
+        string="Consolidated Delivery Orders",
+        readonly=True,
+        help="Further delivery orders to the same address shipped in this one "
+        "shipment (consolidation).",
+    )
     tracking_url = fields.Char(compute="_compute_tracking_url")
 
     _sql_constraints = [
@@ -228,9 +243,20 @@ class LogisticsShipment(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _package_fingerprint(self, picking):
-        """What the carrier is told about the parcels, for change detection."""
+        """What the carrier is told about the parcels and the address, for
+        change detection (``picking`` may hold several consolidated ones)."""
         packages = picking.move_line_ids.result_package_id
+        partner = picking[:1].partner_id
         data = {
+            "address": [
+                partner.id,
+                partner.street or "",
+                partner.street2 or "",
+                partner.zip or "",
+                partner.city or "",
+                partner.state_id.id or 0,
+                partner.country_id.id or 0,
+            ],
             "packages": sorted(
                 (
                     p.name,
@@ -244,7 +270,9 @@ class LogisticsShipment(models.Model):
                 for m in picking.move_ids
                 if m.state != "cancel"
             ),
-            "weight": round(picking.shipping_weight or picking.weight or 0.0, 3),
+            "weight": round(
+                sum(p.shipping_weight or p.weight or 0.0 for p in picking), 3
+            ),
         }
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -255,10 +283,16 @@ class LogisticsShipment(models.Model):
             f"ls-{db_uuid[:8]}-{picking.id}-{carrier.id}-{attempt}-{fingerprint[:12]}"
         )
 
+    def _all_pickings(self):
+        """The delivery order and the ones consolidated into this shipment."""
+        return self.picking_id | self.consolidated_picking_ids
+
     @api.model
-    def _prepare_vals(self, picking, carrier, attempt):
-        fingerprint = self._package_fingerprint(picking)
+    def _prepare_vals(self, picking, carrier, attempt, others=None, is_return=False):
+        fingerprint = self._package_fingerprint(picking | (others or picking))
         return {
+            "is_return": is_return,
+            "consolidated_picking_ids": [(6, 0, (others or picking.browse()).ids)],
             "picking_id": picking.id,
             "company_id": picking.company_id.id,
             "carrier_id": carrier.id,
@@ -300,7 +334,20 @@ class LogisticsShipment(models.Model):
 
     def _build_request(self):
         self.ensure_one()
-        picking = self.picking_id
+        return self._request_for_pickings(
+            self._all_pickings(),
+            self.carrier_id,
+            idempotency_key=self.idempotency_key,
+            label_format=self.account_id.label_format or "PDF",
+            is_return=self.is_return,
+        )
+
+    @api.model
+    def _request_for_pickings(
+        self, pickings, carrier, idempotency_key="", label_format="PDF", is_return=False
+    ):
+        """The carrier request for ``pickings`` (several: a consolidation)."""
+        picking = pickings[:1]
         # Pre-flight ran when the user clicked; here only what the carrier
         # needs is prepared (phones in E.164, weights in kg).
         shipper = picking._logistics_shipper_partner()
@@ -310,7 +357,7 @@ class LogisticsShipment(models.Model):
         shipper_phone = shipper.phone or shipper.mobile or ""
         parcels = []
         to_kg = self._weight_to_kg
-        for package in picking.move_line_ids.result_package_id:
+        for package in pickings.move_line_ids.result_package_id:
             pkg_type = package.package_type_id
             parcels.append(
                 Parcel(
@@ -322,17 +369,18 @@ class LogisticsShipment(models.Model):
                     package_type=pkg_type.shipper_package_code or "",
                 )
             )
-        if not parcels:
-            parcels.append(
-                Parcel(
-                    weight_kg=to_kg(picking.weight or picking.shipping_weight),
-                    reference=picking.name,
+        for loose in pickings:
+            if not loose.move_line_ids.result_package_id:
+                parcels.append(
+                    Parcel(
+                        weight_kg=to_kg(loose.weight or loose.shipping_weight),
+                        reference=loose.name,
+                    )
                 )
-            )
-        return ShipmentRequest(
+        request = ShipmentRequest(
             reference=picking.name,
-            idempotency_key=self.idempotency_key,
-            service_code=self.carrier_id.logistics_service_code or "",
+            idempotency_key=idempotency_key,
+            service_code=carrier.logistics_service_code or "",
             shipper=self._partner_to_address(
                 shipper,
                 phone=normalise(shipper_phone, shipper.country_id.code)
@@ -345,9 +393,14 @@ class LogisticsShipment(models.Model):
             ),
             parcels=parcels,
             ship_date=fields.Date.context_today(self),
-            label_format=self.account_id.label_format or "PDF",
+            label_format=label_format,
             currency=picking.company_id.currency_id.name,
         )
+        if is_return:
+            # the customer sends the parcel back to the warehouse
+            request.shipper, request.recipient = request.recipient, request.shipper
+            request.is_return = True
+        return request
 
     # ------------------------------------------------------------------
     # Dispatch
@@ -580,6 +633,14 @@ class LogisticsShipment(models.Model):
     def _on_breaker_open(self):
         account = self.account_id
         fallback = self.carrier_id.logistics_fallback_carrier_id
+        if not (
+            fallback
+            and fallback.logistics_account_id
+            and fallback.logistics_account_id != account
+            and fallback.logistics_account_id._breaker_allows()
+        ) and not (self.is_return or self.consolidated_picking_ids):
+            # no usable fallback method: the routing rules choose another one
+            fallback = self.picking_id._logistics_route(exclude_accounts=account)[0]
         if (
             fallback
             and fallback.logistics_account_id
@@ -717,7 +778,6 @@ class LogisticsShipment(models.Model):
             except CarrierError as err:
                 _logger.warning("Label recovery failed for %s: %s", self.name, err)
         attachments = self.env["ir.attachment"]
-        package_vals = []
         fmt = (result.label_format or "PDF").upper()
         ext = {"PDF": "pdf", "PNG": "png", "GIF": "gif", "ZPL": "zpl"}.get(fmt, "bin")
         mimetype = {
@@ -743,23 +803,8 @@ class LogisticsShipment(models.Model):
         by_number = {
             a.name.rsplit("-", 1)[-1].rsplit(".", 1)[0]: a for a in attachments
         }
-        odoo_packages = picking.move_line_ids.result_package_id
-        for index, package in enumerate(result.packages):
-            package_vals.append(
-                {
-                    "shipment_id": self.id,
-                    "sequence": index,
-                    "tracking_number": package.tracking_number,
-                    "package_id": odoo_packages[index].id
-                    if index < len(odoo_packages)
-                    else False,
-                    "label_attachment_id": by_number.get(
-                        package.tracking_number, attachments[:1]
-                    ).id
-                    if attachments
-                    else False,
-                }
-            )
+        others = self.consolidated_picking_ids
+        package_vals = self._package_vals(result, attachments, by_number)
         first_time = not (replay or recovered)
         if not first_time:
             self.package_ids.unlink()
@@ -793,6 +838,8 @@ class LogisticsShipment(models.Model):
         if result.charges_amount and not picking.carrier_price:
             picking_vals["carrier_price"] = result.charges_amount
         picking.write(picking_vals)
+        if others:
+            others.write({"carrier_tracking_ref": tracking})
         event_model = self.env["logistics.shipment.event"]
         event_model._create_from_dispatch(self, now, check_existing=not first_time)
         event_model._relink_orphans(self)
@@ -814,6 +861,79 @@ class LogisticsShipment(models.Model):
         # One log note where the warehouse looks (a note notifies nobody, so
         # the light _message_log does); the shipment's history is its events.
         picking._message_log(body=body, attachment_ids=attachments.ids)
+        for other in others:
+            other._message_log(body=body)
+        if self.is_return and first_time:
+            self._send_return_label(attachments)
+
+    def _package_vals(self, result, attachments, by_number):
+        """Package lines of a carrier result; labels copied onto the
+        consolidated delivery orders."""
+        others = self.consolidated_picking_ids
+        package_vals = []
+        if attachments and others:
+            # the label and tracking are on each consolidated delivery order too
+            self.env["ir.attachment"].sudo().create(
+                [
+                    {
+                        "name": a.name,
+                        "datas": a.datas,
+                        "mimetype": a.mimetype,
+                        "res_model": "stock.picking",
+                        "res_id": other.id,
+                    }
+                    for other in others
+                    for a in attachments
+                ]
+            )
+        odoo_packages = self._all_pickings().move_line_ids.result_package_id
+        by_name = {p.name: p for p in odoo_packages}
+        try:
+            parcels = self._get_request().parcels
+        except (TypeError, ValueError, KeyError):
+            parcels = []
+        for index, package in enumerate(result.packages):
+            # the carrier answers parcel by parcel, in the order they were sent
+            parcel = parcels[index] if index < len(parcels) else None
+            odoo_package = by_name.get(parcel.reference) if parcel else None
+            if odoo_package is None and index < len(odoo_packages) and not parcels:
+                odoo_package = odoo_packages[index]
+            package_vals.append(
+                {
+                    "shipment_id": self.id,
+                    "sequence": index,
+                    "weight": parcel.weight_kg if parcel else 0.0,
+                    "state": "label_created",
+                    "tracking_number": package.tracking_number,
+                    "package_id": odoo_package.id if odoo_package else False,
+                    "label_attachment_id": by_number.get(
+                        package.tracking_number, attachments[:1]
+                    ).id
+                    if attachments
+                    else False,
+                }
+            )
+        return package_vals
+
+    def _send_return_label(self, attachments):
+        """E-mail the return label(s) to the customer (template)."""
+        self.ensure_one()
+        template = self.env.ref(
+            "logistics_connector_base.mail_template_return_label",
+            raise_if_not_found=False,
+        )
+        if not template or not self.picking_id.partner_id.email:
+            self.picking_id._message_log(
+                body=_(
+                    "Return label %s not e-mailed: the customer has no e-mail "
+                    "address. Print it from the delivery order.",
+                    self.tracking_ref,
+                )
+            )
+            return False
+        return template.send_mail(
+            self.id, email_values={"attachment_ids": [(6, 0, attachments.ids)]}
+        )
 
     # ------------------------------------------------------------------
     # Tracking events
@@ -827,11 +947,16 @@ class LogisticsShipment(models.Model):
         shipments = self.browse(list(by_shipment))
         now = fields.Datetime.now()
         rows, raised, cleared, delivered = [], [], [], []
+        by_package = self._package_states(shipments)
         for shipment in shipments:
             events = by_shipment[shipment.id]
             state, health, category, done = event_model._fold(
                 shipment.state, shipment.health, shipment.exception_category, events
             )
+            if shipment.id in by_package:
+                state, health, category, done = self._merge_package_states(
+                    by_package[shipment.id], (state, health, category, done)
+                )
             last = max(e[0] for e in events)
             rows.append(
                 (
@@ -881,12 +1006,67 @@ class LogisticsShipment(models.Model):
         for shipment in delivered:
             shipment._on_delivered()
 
+    @api.model
+    def _package_states(self, shipments):
+        """{shipment id: [package state, ...]} of shipments with several
+        parcels, folded from each tracking number's recorded events; the
+        packages' own status is written on the way."""
+        multi = shipments.filtered(lambda s: len(s.package_ids) > 1)
+        if not multi:
+            return {}
+        self.env.cr.execute(
+            """
+            SELECT p.id, p.shipment_id, e.code
+              FROM logistics_shipment_package p
+              LEFT JOIN logistics_shipment_event e
+                ON e.shipment_id = p.shipment_id
+               AND e.tracking_number = p.tracking_number
+             WHERE p.shipment_id = ANY(%s)
+             ORDER BY p.id, e.occurred_at, e.id
+            """,
+            (multi.ids,),
+        )
+        package_state, owner = {}, {}
+        for package_id, shipment_id, code in self.env.cr.fetchall():
+            owner[package_id] = shipment_id
+            current = package_state.get(package_id, "label_created")
+            package_state[package_id] = next_state(current, code) if code else current
+        packages = self.env["logistics.shipment.package"].browse(list(package_state))
+        for state in set(package_state.values()):
+            packages.filtered(lambda p, st=state: package_state[p.id] == st).write(
+                {"state": state}
+            )
+        result = {}
+        for package_id, state in package_state.items():
+            result.setdefault(owner[package_id], []).append(state)
+        return result
+
+    @api.model
+    def _merge_package_states(self, states, folded):
+        """The shipment follows all its parcels: delivered when all are; a
+        lost (or returned) parcel among others is an exception, and the
+        shipment is then never reported delivered (at most out for delivery)."""
+        state, health, category, done = folded
+        moving = [s for s in states if STATE_RANK[s] <= STATE_RANK["delivered"]]
+        stopped = [s for s in states if s not in moving]
+        if moving:
+            state = min(moving, key=lambda s: STATE_RANK[s])
+            if stopped:
+                health, category = "exception", "lost"
+                if state == "delivered":
+                    state = "out_for_delivery"
+        else:
+            state = max(stopped, key=lambda s: STATE_RANK[s])
+        if state != "delivered":
+            done = None
+        return state, health, category, done
+
     def _on_delivered(self):
         """Proof of delivery on the shipment and the picking, in chatter;
         optionally invoice the customer and tell them by e-mail."""
         self.ensure_one()
         picking = self.picking_id
-        picking.write(
+        self._all_pickings().write(
             {
                 "logistics_delivered_at": self.delivered_at,
                 "logistics_pod_signatory": self.pod_signatory,
@@ -898,7 +1078,10 @@ class LogisticsShipment(models.Model):
             who=_(", signed by %s", self.pod_signatory) if self.pod_signatory else "",
             name=self.name,
         )
-        picking._message_log(body=body)
+        if self.is_return:
+            return self._on_return_arrived()
+        for each in self._all_pickings():
+            each._message_log(body=body)
         order = picking.sale_id
         if order:
             order._message_log(body=body)
@@ -912,6 +1095,32 @@ class LogisticsShipment(models.Model):
             )
             if template:
                 template.send_mail(self.id)
+
+    def _on_return_arrived(self):
+        """The customer's return parcel reached the warehouse: tell the people
+        who receive it and issue the credit note (an activity on the order)."""
+        self.ensure_one()
+        picking = self.picking_id
+        body = _(
+            "Return parcel of %(picking)s delivered to the warehouse by the carrier "
+            "(shipment %(name)s): receive the return and issue the credit note.",
+            picking=picking.name,
+            name=self.name,
+        )
+        picking._message_log(body=body)
+        order = picking.sale_id
+        target = order or picking
+        target._message_log(body=body)
+        user = (
+            order.user_id or self.company_id.logistics_responsible_id or self.env.user
+        )
+        target.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Return arrived: credit note"),
+            note=body,
+            user_id=user.id,
+        )
+        return True
 
     @api.model
     def _invoice_on_delivery(self, order):
@@ -1093,21 +1302,21 @@ class LogisticsShipment(models.Model):
                 "dedupe_key": f"cancel-{shipment.id}",
             }
         )
-        picking = shipment.picking_id
-        picking_vals = {}
-        if picking.logistics_shipment_id == shipment:
-            picking_vals["logistics_shipment_id"] = False
-        if picking.carrier_tracking_ref and shipment.tracking_ref:
-            picking_vals["carrier_tracking_ref"] = False
-        if picking_vals:
-            picking.write(picking_vals)
         body = _(
             "Shipment %(name)s cancelled by %(user)s.",
             name=shipment.name,
             user=self.env.user.name,
         )
         shipment.message_post(body=body)
-        picking.message_post(body=body)
+        for picking in shipment._all_pickings():
+            picking_vals = {}
+            if picking.logistics_shipment_id == shipment:
+                picking_vals["logistics_shipment_id"] = False
+            if picking.carrier_tracking_ref and shipment.tracking_ref:
+                picking_vals["carrier_tracking_ref"] = False
+            if picking_vals:
+                picking.write(picking_vals)
+            picking.message_post(body=body)
         return True
 
     def action_open_picking(self):

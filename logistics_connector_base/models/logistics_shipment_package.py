@@ -19,3 +19,19 @@ class LogisticsShipmentPackage(models.Model):
     label_attachment_id = fields.Many2one(
         "ir.attachment", string="Label", ondelete="set null"
     )
+    state = fields.Selection(
+        [
+            ("label_created", "Label created"),
+            ("picked_up", "Picked up"),
+            ("in_transit", "In transit"),
+            ("out_for_delivery", "Out for delivery"),
+            ("delivered", "Delivered"),
+            ("cancelled", "Cancelled"),
+            ("returned", "Returned"),
+            ("lost", "Lost"),
+        ],
+        string="Package Status",
+        readonly=True,
+        help="This parcel's own progress, from the carrier's events for its "
+        "tracking number.",
+    )

@@ -7,6 +7,8 @@ import phonenumbers
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..adapters import get_adapter_class
+
 _logger = logging.getLogger(__name__)
 
 
@@ -36,6 +38,78 @@ class StockPicking(models.Model):
     logistics_pod_signatory = fields.Char(
         string="Signed By (carrier)", readonly=True, copy=False
     )
+    logistics_outdated = fields.Boolean(
+        string="Changed Since Sent",
+        compute="_compute_logistics_outdated",
+        help="The quantities, packages or address changed after the shipment was "
+        "created at the carrier: void it and send again.",
+    )
+    logistics_return_shipment_id = fields.Many2one(
+        "logistics.shipment",
+        compute="_compute_logistics_return_shipment",
+        string="Return Shipment",
+    )
+
+    logistics_can_route = fields.Boolean(
+        compute="_compute_logistics_can_route",
+        help="No shipping method yet, but a routing rule may choose one.",
+    )
+
+    @api.depends("carrier_id", "picking_type_code", "company_id")
+    def _compute_logistics_can_route(self):
+        companies = set(
+            self.env["logistics.routing.rule"]
+            .sudo()
+            .search([("company_id", "in", self.company_id.ids)])
+            .company_id.ids
+        )
+        for picking in self:
+            picking.logistics_can_route = bool(
+                not picking.carrier_id
+                and picking.picking_type_code == "outgoing"
+                and picking.company_id.id in companies
+            )
+
+    @api.depends(
+        "logistics_shipment_id.package_fingerprint",
+        "logistics_shipment_id.carrier_shipment_id",
+        "move_ids.product_uom_qty",
+        "move_line_ids.result_package_id",
+        "partner_id",
+        "shipping_weight",
+    )
+    def _compute_logistics_outdated(self):
+        shipment_model = self.env["logistics.shipment"].sudo()
+        for picking in self:
+            shipment = picking.logistics_shipment_id.sudo()
+            picking.logistics_outdated = bool(
+                shipment
+                and shipment.carrier_shipment_id
+                and shipment.state == "label_created"
+                and not shipment.is_return
+                and shipment.package_fingerprint
+                != shipment_model._package_fingerprint(shipment._all_pickings())
+            )
+
+    def _compute_logistics_return_shipment(self):
+        shipments = (
+            self.env["logistics.shipment"]
+            .sudo()
+            .search(
+                [
+                    ("is_return", "=", True),
+                    ("state", "!=", "cancelled"),
+                    "|",
+                    ("picking_id", "in", self.ids),
+                    ("picking_id.return_id", "in", self.ids),
+                ],
+                order="id desc",
+            )
+        )
+        for picking in self:
+            picking.logistics_return_shipment_id = shipments.filtered(
+                lambda s, p=picking: s.picking_id == p or s.picking_id.return_id == p
+            )[:1]
 
     @api.depends("carrier_id.logistics_account_id", "picking_type_code")
     def _compute_is_logistics(self):
@@ -92,7 +166,12 @@ class StockPicking(models.Model):
                 _("Confirm the delivery order first (it is %s).", self.state)
             )
         if not carrier:
-            problems.append(_("Choose a shipping method."))
+            problems.append(
+                _(
+                    "Choose a shipping method (no routing rule chose one for this "
+                    "delivery)."
+                )
+            )
         elif not carrier.logistics_account_id:
             problems.append(
                 _(
@@ -248,6 +327,8 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         shipment_model = self.env["logistics.shipment"].sudo()
+        if not self.carrier_id and not self.logistics_shipment_id:
+            self._logistics_apply_routing()
         carrier = self.carrier_id
         try:
             self._logistics_preflight(carrier)
@@ -258,11 +339,11 @@ class StockPicking(models.Model):
             self.message_post(body=str(err))
             return shipment_model.browse()
         self._logistics_lock()
-        current = self.logistics_shipment_ids.filtered(
+        current = (self.logistics_shipment_id | self.logistics_shipment_ids).filtered(
             lambda s: s.state != "cancelled"
         )[:1]
         if current:
-            fingerprint = shipment_model._package_fingerprint(self)
+            fingerprint = shipment_model._package_fingerprint(current._all_pickings())
             if current.carrier_shipment_id:
                 if current.package_fingerprint != fingerprint:
                     message = _(
@@ -365,3 +446,280 @@ class StockPicking(models.Model):
             ):
                 shipment._cancel_at_carrier()
         return super().action_cancel()
+
+    # ------------------------------------------------------------------
+    # Routing rules and rate shopping
+    # ------------------------------------------------------------------
+    def _logistics_routing_context(self):
+        self.ensure_one()
+        shipment_model = self.env["logistics.shipment"]
+        return {
+            "warehouse": self.picking_type_id.warehouse_id,
+            "partner": self.partner_id,
+            "weight_kg": shipment_model._weight_to_kg(
+                self.shipping_weight or self.weight
+            ),
+            "products": self.move_ids.product_id,
+            "team": self.sale_id.team_id,
+        }
+
+    def _logistics_rate_request(self, carrier):
+        """A quote request for this delivery with ``carrier``."""
+        self.ensure_one()
+        return self.env["logistics.shipment"]._request_for_pickings(
+            self, carrier, idempotency_key=f"rate-picking-{self.id}"
+        )
+
+    def _logistics_route(self, exclude_accounts=None, quotes=None):
+        """(carrier, rule, why) the routing rules choose for this delivery."""
+        self.ensure_one()
+        rule = self.env["logistics.routing.rule"]._find(
+            self._logistics_routing_context(), self.company_id
+        )
+        if not rule:
+            return self.env["delivery.carrier"], rule, _("no routing rule matches")
+        carrier, why = rule._choose(
+            self.partner_id,
+            self._logistics_rate_request,
+            exclude_accounts=exclude_accounts,
+            quotes=quotes,
+        )
+        return carrier, rule, why
+
+    def _logistics_apply_routing(self, quotes=None):
+        """Set the shipping method chosen by the routing rules; True if set."""
+        self.ensure_one()
+        carrier, rule, why = self._logistics_route(quotes=quotes)
+        if not carrier:
+            return False
+        self.write({"carrier_id": carrier.id})
+        self.message_post(
+            body=_(
+                "Shipping method %(carrier)s chosen by routing rule %(rule)s "
+                "(%(why)s).",
+                carrier=carrier.name,
+                rule=rule.name,
+                why=why,
+            )
+        )
+        return True
+
+    def action_logistics_compare_rates(self):
+        """Button **Compare rates**: every eligible method quoted at once."""
+        self.ensure_one()
+        return self.env["logistics.rate.shopping.wizard"]._open_for(picking=self)
+
+    # ------------------------------------------------------------------
+    # Changed after sending: void and send again
+    # ------------------------------------------------------------------
+    def action_logistics_void_and_resend(self):
+        """Cancel the outdated shipment at the carrier and send what is packed."""
+        for picking in self:
+            shipment = picking.logistics_shipment_id
+            if not shipment:
+                raise UserError(_("%s has no carrier shipment.", picking.name))
+            pickings = shipment._all_pickings()
+            shipment._cancel_at_carrier()
+            pickings.invalidate_recordset()
+            if len(pickings) > 1:
+                pickings._logistics_send_consolidated()
+            else:
+                picking._logistics_send()
+        return True
+
+    # ------------------------------------------------------------------
+    # Returns
+    # ------------------------------------------------------------------
+    def _logistics_return_carrier(self):
+        self.ensure_one()
+        return self.carrier_id or self.return_id.carrier_id
+
+    def action_logistics_return_label(self):
+        """Button **Return label**: from a return, or from the delivery (its
+        return is created first). The label is e-mailed to the customer."""
+        self.ensure_one()
+        picking = self
+        if picking.picking_type_code == "outgoing":
+            if picking.state != "done":
+                raise UserError(
+                    _(
+                        "%s is not delivered yet: a return label can be created once "
+                        "it is done.",
+                        picking.name,
+                    )
+                )
+            picking = picking._logistics_create_return()
+        elif not picking.return_id:
+            raise UserError(
+                _(
+                    "%s is not a return of a delivery: return labels are created "
+                    "from a delivery order or its return.",
+                    picking.name,
+                )
+            )
+        shipment = picking._logistics_send_return()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Return label"),
+                "message": _(
+                    "%(shipment)s queued for %(picking)s: the label will be e-mailed "
+                    "to the customer.",
+                    shipment=shipment.name,
+                    picking=picking.name,
+                ),
+                "sticky": False,
+            },
+        }
+
+    def _logistics_create_return(self):
+        """The return of this delivery (all of it), through Odoo's wizard."""
+        self.ensure_one()
+        existing = self.return_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        if existing:
+            return existing[:1]
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=self.id, active_model="stock.picking")
+            .create({"picking_id": self.id})
+        )
+        wizard._compute_moves_locations()
+        new_id, _type = wizard._create_returns()
+        return self.browse(new_id)
+
+    def _logistics_send_return(self):
+        """Create (or reuse) the return shipment of this return picking."""
+        self.ensure_one()
+        carrier = self._logistics_return_carrier()
+        self._logistics_preflight(carrier)
+        account = carrier.logistics_account_id
+        try:
+            adapter_cls = get_adapter_class(account.carrier_code)
+        except KeyError:
+            adapter_cls = None
+        if not getattr(adapter_cls, "supports_returns", False):
+            raise UserError(
+                _(
+                    "%(carrier)s offers no return labels through the logistics "
+                    "suite: choose a shipping method whose carrier does on the "
+                    "return (%(picking)s).",
+                    carrier=carrier.name,
+                    picking=self.name,
+                )
+            )
+        self._logistics_lock()
+        shipment_model = self.env["logistics.shipment"].sudo()
+        current = self.logistics_shipment_ids.filtered(
+            lambda s: s.state != "cancelled"
+        )[:1]
+        if current:
+            return current
+        attempt = shipment_model.search_count([("picking_id", "=", self.id)]) + 1
+        shipment = shipment_model.create(
+            shipment_model._prepare_vals(self, carrier, attempt, is_return=True)
+        )
+        self.sudo().write(
+            {"logistics_shipment_id": shipment.id, "carrier_id": carrier.id}
+        )
+        shipment._enqueue_dispatch()
+        body = _(
+            "Return label requested from %(carrier)s by %(user)s: shipment "
+            "%(shipment)s queued.",
+            carrier=carrier.name,
+            user=self.env.user.name,
+            shipment=shipment.name,
+        )
+        self.message_post(body=body)
+        if self.return_id:
+            self.return_id.message_post(body=body)
+        return shipment
+
+    # ------------------------------------------------------------------
+    # Consolidation
+    # ------------------------------------------------------------------
+    def action_logistics_send_consolidated(self):
+        """Send the selected delivery orders (same customer, address and day)
+        as one shipment."""
+        shipment = self._logistics_send_consolidated()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Sent to carrier"),
+                "message": _(
+                    "%(shipment)s queued for %(pickings)s.",
+                    shipment=shipment.name,
+                    pickings=", ".join(self.mapped("name")),
+                ),
+                "sticky": False,
+            },
+        }
+
+    def _logistics_check_consolidation(self):
+        """Raise a UserError unless ``self`` may travel as one shipment."""
+        if len(self) < 2:
+            raise UserError(_("Select at least two delivery orders to consolidate."))
+        problems = []
+        if set(self.mapped("picking_type_code")) != {"outgoing"}:
+            problems.append(_("Only delivery orders can be consolidated."))
+        if len(self.partner_id) != 1:
+            problems.append(_("They go to different customers or addresses."))
+        if len(self.carrier_id) != 1:
+            problems.append(_("They have different shipping methods."))
+        if len(self.company_id) != 1:
+            problems.append(_("They belong to different companies."))
+        if len(self.picking_type_id.warehouse_id) != 1:
+            problems.append(_("They ship from different warehouses."))
+        dates = {fields.Date.to_date(p.scheduled_date) for p in self}
+        if len(dates) != 1:
+            problems.append(_("They are not scheduled on the same day."))
+        sent = self.filtered(
+            lambda p: (
+                p.logistics_shipment_id and p.logistics_shipment_id.state != "cancelled"
+            )
+        )
+        if sent:
+            problems.append(
+                _(
+                    "Already sent to the carrier: %s (cancel their shipment first).",
+                    ", ".join(sent.mapped("name")),
+                )
+            )
+        if problems:
+            raise UserError(
+                _("These delivery orders cannot be sent as one shipment:")
+                + "\n- "
+                + "\n- ".join(problems)
+            )
+
+    def _logistics_send_consolidated(self):
+        """One shipment for all of ``self``; label and tracking on each."""
+        pickings = self.sorted("id")
+        pickings._logistics_check_consolidation()
+        main = pickings[0]
+        carrier = main.carrier_id
+        for picking in pickings:
+            picking._logistics_preflight(carrier)
+        for picking in pickings:
+            picking._logistics_lock()
+        shipment_model = self.env["logistics.shipment"].sudo()
+        attempt = shipment_model.search_count([("picking_id", "=", main.id)]) + 1
+        shipment = shipment_model.create(
+            shipment_model._prepare_vals(main, carrier, attempt, others=pickings - main)
+        )
+        pickings.sudo().write({"logistics_shipment_id": shipment.id})
+        shipment._enqueue_dispatch()
+        body = _(
+            "Sent to %(carrier)s by %(user)s as one shipment %(shipment)s with "
+            "%(pickings)s.",
+            carrier=carrier.name,
+            user=self.env.user.name,
+            shipment=shipment.name,
+            pickings=", ".join(pickings.mapped("name")),
+        )
+        for picking in pickings:
+            picking.message_post(body=body)
+        return shipment

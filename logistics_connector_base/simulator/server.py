@@ -304,6 +304,7 @@ def build_label(label_format, shipment, tracking_number, index, count):
     recipient = shipment["request"].get("recipient") or {}
     lines = [
         "SIMULATOR - NOT A REAL LABEL",
+        *(["RETURN LABEL"] if shipment.get("return") else []),
         f"Service: {shipment['service']}",
         f"Ref: {shipment['reference']}",
         f"Parcel {index} of {count}",
@@ -1044,6 +1045,7 @@ class SimulatorServer:
             "tracking_numbers": list(shipment["tracking_numbers"]),
             "labels": [dict(label) for label in shipment["labels"]],
             "charges": dict(shipment["charges"]),
+            "return": bool(shipment.get("return")),
         }
 
     def _op_create(self, headers, body, **_):
@@ -1077,6 +1079,7 @@ class SimulatorServer:
             "shipment_id": sid,
             "reference": body.get("reference") or "",
             "service": body["service"],
+            "return": bool(body.get("return")),
             "status": "label_created",
             "idempotency_key": key,
             "fingerprint": fingerprint,

@@ -10,3 +10,8 @@ from . import test_webhook
 from . import test_tracking_events
 from . import test_inbox_polling
 from . import test_tour_send_to_carrier
+from . import test_rate_shopping
+from . import test_routing
+from . import test_multi_package
+from . import test_returns
+from . import test_consolidation

@@ -1,0 +1,1 @@
+from . import logistics_rate_shopping_wizard
