@@ -37,6 +37,7 @@ from .registry import (
     unregister_adapter,
 )
 from .simulator import SimulatorAdapter
+from .generic import GenericPartnerAdapter, PartnerEvent
 
 __all__ = [
     "CANONICAL_CODES",
@@ -52,8 +53,10 @@ __all__ = [
     "CarrierTransientError",
     "CarrierValidationError",
     "FieldError",
+    "GenericPartnerAdapter",
     "MemoryTokenStore",
     "PackageResult",
+    "PartnerEvent",
     "Parcel",
     "RateQuote",
     "ShipmentRequest",

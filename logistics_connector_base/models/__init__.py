@@ -10,3 +10,5 @@ from . import delivery_carrier
 from . import stock_picking
 from . import res_company
 from . import res_config_settings
+from . import logistics_event_subscription
+from . import logistics_event_delivery

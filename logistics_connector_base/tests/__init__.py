@@ -9,3 +9,6 @@ from . import test_delivery_carrier
 from . import test_webhook
 from . import test_tracking_events
 from . import test_inbox_polling
+from . import test_partner_signature
+from . import test_partner_webhook
+from . import test_partner_outbox
