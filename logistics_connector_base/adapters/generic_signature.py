@@ -37,12 +37,13 @@ def secret_key(secret):
     if isinstance(secret, bytes):
         return secret
     secret = (secret or "").strip()
+    key = None
     if secret.startswith(SECRET_PREFIX):
         try:
-            return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+            key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
         except (binascii.Error, ValueError):
-            pass  # not base64 after all: use the text as it is
-    return secret.encode("utf-8")
+            key = None  # not base64 after all: use the text as it is
+    return key if key is not None else secret.encode("utf-8")
 
 
 def new_secret(nbytes=32):

@@ -78,7 +78,6 @@ class LogisticsEventSubscription(models.Model):
         "logistics_event_subscription_company_rel",
         "subscription_id",
         "company_id",
-        string="Companies",
         help="Only events of shipments of these companies. Empty: all companies.",
     )
     secret = fields.Char(
@@ -105,7 +104,6 @@ class LogisticsEventSubscription(models.Model):
     timeout = fields.Float(string="Timeout (s)", default=10.0, required=True)
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         default=lambda self: self.env.user,
         help="Gets an activity when the subscription is disabled for failing.",
     )
