@@ -4,7 +4,7 @@
     "name": "Logistics Connector Base",
     "summary": "Reliable carrier integration: shipments, events, idempotency ledger, "
     "asynchronous dispatch and integration log",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
     "author": "Logistics Suite Authors",
@@ -17,9 +17,11 @@
         "security/logistics_security.xml",
         "security/ir.model.access.csv",
         "security/logistics_routing_rule_security.xml",
+        "security/logistics_event_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/queue_job_data.xml",
+        "data/logistics_event_subscription_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
@@ -31,6 +33,8 @@
         "views/logistics_integration_log_views.xml",
         "views/logistics_exception_views.xml",
         "views/logistics_inbound_message_views.xml",
+        "views/logistics_event_subscription_views.xml",
+        "views/logistics_event_delivery_views.xml",
         "views/delivery_carrier_views.xml",
         "views/stock_picking_views.xml",
         "views/logistics_routing_rule_views.xml",
@@ -43,6 +47,7 @@
     ],
     "demo": [
         "demo/logistics_demo.xml",
+        "demo/logistics_partner_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

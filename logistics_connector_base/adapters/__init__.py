@@ -38,6 +38,7 @@ from .registry import (
 )
 from .simulator import SimulatorAdapter
 from . import rate_shopping
+from .generic import GenericPartnerAdapter, PartnerEvent
 
 __all__ = [
     "CANONICAL_CODES",
@@ -53,8 +54,10 @@ __all__ = [
     "CarrierTransientError",
     "CarrierValidationError",
     "FieldError",
+    "GenericPartnerAdapter",
     "MemoryTokenStore",
     "PackageResult",
+    "PartnerEvent",
     "Parcel",
     "RateQuote",
     "ShipmentRequest",

@@ -105,6 +105,10 @@ class LogisticsWebhookController(http.Controller):
             json.loads(body)
         except ValueError:
             return _answer(400, {"error": "malformed_json"})
+        if getattr(adapter, "check_shape_on_receipt", False):
+            problem = adapter.check_webhook_shape(headers, body)
+            if problem:
+                return _answer(400, {"error": "invalid_payload", "reason": problem})
         # 5. durable insert + pending drain job, in this transaction
         kept = {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
         for key, value in mask_headers(dict(headers)).items():

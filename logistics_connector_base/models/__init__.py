@@ -13,3 +13,5 @@ from . import res_config_settings
 from . import logistics_routing_rule
 from . import sale_order
 from . import stock_picking_batch
+from . import logistics_event_subscription
+from . import logistics_event_delivery

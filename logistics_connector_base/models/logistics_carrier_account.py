@@ -99,7 +99,10 @@ class LogisticsCarrierAccount(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     carrier_code = fields.Selection(
-        selection=[("sim", "Simulator (demo and tests)")],
+        selection=[
+            ("sim", "Simulator (demo and tests)"),
+            ("generic", "Partner (canonical events)"),
+        ],
         string="Carrier",
         required=True,
         tracking=True,

@@ -90,7 +90,7 @@ class LogisticsShipmentEvent(models.Model):
             [("shipment_id", "=", shipment.id), ("dedupe_key", "=", key)]
         ):
             return self.browse()
-        return self.sudo().create(
+        event = self.sudo().create(
             {
                 "shipment_id": shipment.id,
                 "code": "label_created",
@@ -103,6 +103,8 @@ class LogisticsShipmentEvent(models.Model):
                 "dedupe_key": key,
             }
         )
+        self.env["logistics.event.delivery"].sudo()._enqueue_for_events(event.ids)
+        return event
 
     # ------------------------------------------------------------------
     # Applying carrier events (webhook, poll) set-based
@@ -131,6 +133,8 @@ class LogisticsShipmentEvent(models.Model):
             (numbers, account.id),
         )
         by_number = {number: (sid, cid) for number, sid, cid in cr.fetchall()}
+        if account.carrier_code == "generic":  # partners: reference or number
+            by_number = {**self._match_partner_events(account, events), **by_number}
         now = fields.Datetime.now()
         columns = {
             "shipment_id": [], "company_id": [], "tracking_number": [], "code": [],
@@ -138,8 +142,10 @@ class LogisticsShipmentEvent(models.Model):
             "signatory": [], "dedupe_key": [],
         }  # fmt: skip
         for event in events:
-            sid, cid = by_number.get(
-                event.tracking_number, (None, account.company_id.id)
+            sid, cid = (
+                by_number.get(event.tracking_number)
+                or by_number.get(getattr(event, "reference", None))
+                or (None, account.company_id.id)
             )
             occurred = event.occurred_at
             if occurred.tzinfo is not None:
@@ -187,7 +193,48 @@ class LogisticsShipmentEvent(models.Model):
                 by_shipment.setdefault(sid, []).append((occurred, code, signatory))
         if by_shipment:
             self.env["logistics.shipment"].sudo()._apply_new_events(by_shipment)
+            # the outbox, in this transaction (set-based)
+            self.env["logistics.event.delivery"].sudo()._enqueue_for_events(
+                [row[0] for row in inserted if row[1]]
+            )
         return len(inserted)
+
+    @api.model
+    def _match_partner_events(self, account, events):
+        """{tracking number or reference: (shipment id, company id)}.
+
+        A partner (``generic`` account: TMS, 3PL, middleware) reports on the
+        shipments of its company whatever carrier carries them, naming them by
+        tracking number, shipment name or delivery order name. The newest
+        shipment that is not cancelled wins (a rerouted picking has several).
+        """
+        keys = sorted(
+            {e.tracking_number for e in events if e.tracking_number}
+            | {e.reference for e in events if getattr(e, "reference", "")}
+        )
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (k.key) k.key, s.id, s.company_id
+              FROM (
+                SELECT p.tracking_number AS key, p.shipment_id
+                  FROM logistics_shipment_package p
+                 WHERE p.tracking_number = ANY(%(keys)s)
+                UNION ALL
+                SELECT s.name, s.id FROM logistics_shipment s
+                 WHERE s.name = ANY(%(keys)s)
+                UNION ALL
+                SELECT pk.name, s.id
+                  FROM stock_picking pk
+                  JOIN logistics_shipment s ON s.picking_id = pk.id
+                 WHERE pk.name = ANY(%(keys)s)
+              ) k
+              JOIN logistics_shipment s ON s.id = k.shipment_id
+             WHERE s.company_id = %(company)s AND s.state <> 'cancelled'
+             ORDER BY k.key, s.id DESC
+            """,
+            {"keys": keys, "company": account.company_id.id},
+        )
+        return {key: (sid, cid) for key, sid, cid in self.env.cr.fetchall()}
 
     @api.model
     def _relink_orphans(self, shipment):
@@ -195,20 +242,36 @@ class LogisticsShipmentEvent(models.Model):
         numbers = [n for n in shipment.package_ids.mapped("tracking_number") if n]
         if not numbers:
             return 0
+        # pending ORM writes (the dispatch's) must not overwrite what follows
+        shipment.flush_recordset()
+        # partner (generic) orphans of the company may name the shipment too
         self.env.cr.execute(
             """
             UPDATE logistics_shipment_event
-               SET shipment_id = %s, company_id = %s
-             WHERE shipment_id IS NULL AND account_id = %s
-               AND tracking_number = ANY(%s)
-            RETURNING occurred_at, code, signatory
+               SET shipment_id = %(shipment)s, company_id = %(company)s
+             WHERE shipment_id IS NULL
+               AND ((account_id = %(account)s AND tracking_number = ANY(%(numbers)s))
+                 OR (account_id IN (SELECT id FROM logistics_carrier_account
+                                     WHERE carrier_code = 'generic'
+                                       AND company_id = %(company)s)
+                     AND tracking_number = ANY(%(keys)s)))
+            RETURNING occurred_at, code, signatory, id
             """,
-            (shipment.id, shipment.company_id.id, shipment.account_id.id, numbers),
+            {
+                "shipment": shipment.id,
+                "company": shipment.company_id.id,
+                "account": shipment.account_id.id,
+                "numbers": numbers,
+                "keys": numbers + [shipment.name, shipment.picking_id.name],
+            },
         )
         rows = self.env.cr.fetchall()
         if rows:
             self.invalidate_model()
-            shipment.sudo()._apply_new_events({shipment.id: rows})
+            shipment.sudo()._apply_new_events({shipment.id: [r[:3] for r in rows]})
+            self.env["logistics.event.delivery"].sudo()._enqueue_for_events(
+                [r[3] for r in rows]
+            )
         return len(rows)
 
     @api.model

@@ -15,3 +15,6 @@ from . import test_routing
 from . import test_multi_package
 from . import test_returns
 from . import test_consolidation
+from . import test_partner_signature
+from . import test_partner_webhook
+from . import test_partner_outbox
