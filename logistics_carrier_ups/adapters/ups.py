@@ -691,7 +691,7 @@ class UpsAdapter(CarrierAdapter):
             if total > 0:
                 shipment["InvoiceLineTotal"] = {
                     "CurrencyCode": currency,
-                    "MonetaryValue": fmt_number(max(total, 1), 0),
+                    "MonetaryValue": fmt_number(total, 2),
                 }
         if (
             customs.get("lines")

@@ -206,46 +206,52 @@ def tracking_number(shipper_number, service, serial):
 
 # -- labels ------------------------------------------------------------------
 def _lzw(pixels, min_size):
-    """GIF LZW compression of palette indices."""
+    """GIF LZW compression of palette indices.
+
+    The string table is keyed by (prefix code, pixel), so each pixel costs
+    one dictionary look-up (labels are rendered for every shipment).
+    """
     clear, end = 1 << min_size, (1 << min_size) + 1
-    out, state = bytearray(), [0, 0]  # bit buffer, bit count
-    size, table, next_code = min_size + 1, {}, end + 1
+    out = bytearray()
+    buffer = bits = 0
+    size, next_code = min_size + 1, end + 1
+    table = {}
 
-    def emit(code):
-        state[0] |= code << state[1]
-        state[1] += size
-        while state[1] >= 8:
-            out.append(state[0] & 0xFF)
-            state[0] >>= 8
-            state[1] -= 8
+    def emit(code, buffer, bits):
+        buffer |= code << bits
+        bits += size
+        while bits >= 8:
+            out.append(buffer & 0xFF)
+            buffer >>= 8
+            bits -= 8
+        return buffer, bits
 
-    def reset():
-        table.clear()
-        table.update({(i,): i for i in range(clear)})
-        return min_size + 1, end + 1
-
-    emit(clear)
-    size, next_code = reset()
-    prefix = ()
+    buffer, bits = emit(clear, buffer, bits)
+    prefix = None
     for pixel in pixels:
-        candidate = prefix + (pixel,)
-        if candidate in table:
-            prefix = candidate
+        if prefix is None:
+            prefix = pixel
             continue
-        emit(table[prefix])
-        table[candidate] = next_code
+        key = (prefix, pixel)
+        code = table.get(key)
+        if code is not None:
+            prefix = code
+            continue
+        buffer, bits = emit(prefix, buffer, bits)
+        table[key] = next_code
         next_code += 1
         if next_code > (1 << size) and size < 12:
             size += 1
         if next_code >= 4000:
-            emit(clear)
-            size, next_code = reset()
-        prefix = (pixel,)
-    if prefix:
-        emit(table[prefix])
-    emit(end)
-    if state[1]:
-        out.append(state[0] & 0xFF)
+            buffer, bits = emit(clear, buffer, bits)
+            table.clear()
+            size, next_code = min_size + 1, end + 1
+        prefix = pixel
+    if prefix is not None:
+        buffer, bits = emit(prefix, buffer, bits)
+    buffer, bits = emit(end, buffer, bits)
+    if bits:
+        out.append(buffer & 0xFF)
     return bytes(out)
 
 
