@@ -175,6 +175,13 @@ class StockPicking(models.Model):
                 suggestions.append(candidate)
         return suggestions
 
+    def _ups_address_settled(self):
+        """The current shipment was prepared (or created at UPS) with the
+        address as it is: asking again would change nothing it sends. A
+        shipment UPS refused is prepared again on the next send."""
+        shipment = self.logistics_shipment_id
+        return bool(shipment) and shipment.health != "exception"
+
     def _preflight_warnings(self, carrier):
         warnings = super()._preflight_warnings(carrier)
         if not self._ups_account(carrier):
@@ -182,8 +189,8 @@ class StockPicking(models.Model):
         noted = self.env.context.get("ups_address_note")
         if noted is not None:  # the Send button's check ran already
             return warnings + ([noted] if noted else [])
-        if self.logistics_shipment_id.carrier_shipment_id:
-            return warnings  # already at UPS: nothing to correct any more
+        if self._ups_address_settled():
+            return warnings
         result, skipped = self._ups_validate_recipient()
         if skipped:
             return warnings + [skipped]
@@ -208,7 +215,7 @@ class StockPicking(models.Model):
         """UPS with street validation: suggested corrections open a wizard."""
         if len(self) != 1 or self.env.context.get("ups_address_note") is not None:
             return super().action_send_to_carrier()
-        if not self._ups_account() or self.logistics_shipment_id.carrier_shipment_id:
+        if not self._ups_account() or self._ups_address_settled():
             return super().action_send_to_carrier()
         # blocking problems first, without asking UPS anything
         self.with_context(ups_address_note="")._logistics_preflight(self.carrier_id)

@@ -199,6 +199,15 @@ class TestUpsOperations(UpsCase):
         # one XAV call: the resend does not ask UPS again
         self.assertEqual(len(self._ups_requests("validate_address")), 1)
 
+    def test_second_click_on_a_queued_shipment_asks_ups_nothing(self):
+        self._validating()
+        picking = self._ups_picking()
+        with trap_jobs():
+            picking.action_send_to_carrier()
+            picking.action_send_to_carrier()
+        self.assertEqual(len(self._ups_requests("validate_address")), 1)
+        self.assertEqual(len(picking.logistics_shipment_ids), 1)
+
     def test_send_as_entered_keeps_the_address_and_says_so(self):
         self._validating()
         partner = self.us_partner.copy({"zip": "3032"})
