@@ -4,7 +4,7 @@
     "name": "Logistics Carrier: UPS",
     "summary": "UPS REST adapter (Shipping, Void, Rating, Address Validation, "
     "Tracking, Track Alert), UPS contract simulator and shipping provider type",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
     "author": "Logistics Suite Authors",
@@ -13,8 +13,12 @@
     "depends": ["logistics_connector_base"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/logistics_carrier_account_views.xml",
         "views/delivery_carrier_views.xml",
+        "views/logistics_shipment_views.xml",
+        "views/ups_address_suggestion_views.xml",
     ],
     "demo": [
         "demo/logistics_carrier_ups_demo.xml",

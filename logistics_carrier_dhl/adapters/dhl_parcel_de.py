@@ -182,6 +182,23 @@ def _seconds_to_utc_midnight(now=None):
     return max(1.0, (midnight - now).total_seconds())
 
 
+class TrackPacer:
+    """Pacing shared by several processes (protocol; Odoo keeps it on the
+    carrier account row).
+
+    ``reserve(key, interval, daily_limit)`` books the next tracking call and
+    returns the seconds to wait before making it, or None when the daily
+    quota is used up; ``hold(key, seconds)`` pushes the next call back after
+    a 429.
+    """
+
+    def reserve(self, key, interval, daily_limit):  # pragma: no cover
+        raise NotImplementedError
+
+    def hold(self, key, seconds):  # pragma: no cover
+        raise NotImplementedError
+
+
 @register_adapter
 class DhlParcelDeAdapter(CarrierAdapter):
     """DHL Parcel DE Shipping v2 + Shipment Tracking - Unified."""
@@ -221,6 +238,8 @@ class DhlParcelDeAdapter(CarrierAdapter):
             self.base_url + PUSH_PATH if config.base_url else PUSH_SUBSCRIPTION_URL
         )
         self.last_track_not_found = []
+        # Shared pacing (see TrackPacer); None: paced within this process.
+        self.pacer = None
 
     def resolve_base_url(self):
         """The host root: an override may also be given as the shipping URL."""
@@ -902,7 +921,20 @@ class DhlParcelDeAdapter(CarrierAdapter):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
     def _track_slot(self, quota_key):
-        """Reserve the next call slot: the daily quota, then the pace."""
+        """Reserve the next call slot: the daily quota, then the pace.
+
+        With a ``pacer`` (Odoo: the account row, shared by every worker
+        process) the reservation is made there; otherwise in this process.
+        """
+        if self.pacer is not None:
+            wait = self.pacer.reserve(
+                quota_key, float(self.track_min_interval), self.track_daily_limit
+            )
+            if wait is None:
+                raise self._quota_error()
+            if wait:
+                self._sleep(wait)
+            return
         with self._track_lock:
             state = self._track_state.setdefault(
                 quota_key, {"next": 0.0, "day": None, "count": 0}
@@ -911,13 +943,7 @@ class DhlParcelDeAdapter(CarrierAdapter):
             if state["day"] != today:
                 state.update(day=today, count=0)
             if self.track_daily_limit and state["count"] >= self.track_daily_limit:
-                raise CarrierTransientError(
-                    f"The daily quota of {self.track_daily_limit} DHL tracking calls "
-                    "is used up; it resets at 24:00 GMT.",
-                    code="daily_quota",
-                    retry_after=_seconds_to_utc_midnight(),
-                    maybe_sent=False,
-                )
+                raise self._quota_error()
             now = time.monotonic()
             wait = max(0.0, state["next"] - now)
             state["next"] = max(now, state["next"]) + float(self.track_min_interval)
@@ -925,8 +951,20 @@ class DhlParcelDeAdapter(CarrierAdapter):
         if wait:
             self._sleep(wait)
 
+    def _quota_error(self):
+        return CarrierTransientError(
+            f"The daily quota of {self.track_daily_limit} DHL tracking calls "
+            "is used up; it resets at 24:00 GMT.",
+            code="daily_quota",
+            retry_after=_seconds_to_utc_midnight(),
+            maybe_sent=False,
+        )
+
     def _track_hold(self, quota_key, seconds):
         """After a 429: no call with this key for ``seconds``."""
+        if self.pacer is not None:
+            self.pacer.hold(quota_key, float(seconds))
+            return
         with self._track_lock:
             state = self._track_state.setdefault(
                 quota_key, {"next": 0.0, "day": None, "count": 0}

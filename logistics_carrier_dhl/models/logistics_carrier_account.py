@@ -1,6 +1,11 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 import re
+import time
+from datetime import datetime, timezone
+
+from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -15,6 +20,73 @@ from ..adapters.dhl_parcel_de import (
 
 ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
 DHL_LABEL_FORMATS = ("PDF", "ZPL")
+
+_logger = logging.getLogger(__name__)
+BUSY = object()
+
+
+class AccountTrackPacer:
+    """DHL tracking pace and daily quota kept on the account row.
+
+    Every worker process books its next Unified call on the row (``SELECT
+    ... FOR UPDATE`` on a short cursor of its own, committed at once), so
+    that all of them together keep DHL's published app limits (1 call a
+    second, a daily quota). A booking that collides with another worker's
+    (serialization failure) is simply made again.
+    """
+
+    attempts = 50
+
+    def __init__(self, account):
+        self._registry = account.env.registry
+        self._account_id = account.id
+
+    def _book(self, compute):
+        for attempt in range(self.attempts):
+            try:
+                with self._registry.cursor() as cr:
+                    cr.execute(
+                        "SELECT dhl_track_next_at, dhl_track_day, dhl_track_count "
+                        "FROM logistics_carrier_account WHERE id = %s FOR UPDATE",
+                        (self._account_id,),
+                        log_exceptions=False,  # a collision is expected: retried
+                    )
+                    row = cr.fetchone() or (0.0, None, 0)
+                    result, values = compute(*row)
+                    cr.execute(
+                        "UPDATE logistics_carrier_account SET dhl_track_next_at = %s, "
+                        "dhl_track_day = %s, dhl_track_count = %s WHERE id = %s",
+                        (*values, self._account_id),
+                    )
+                    return result
+            except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                time.sleep(0.005 * (attempt + 1))
+        _logger.warning(
+            "DHL tracking pace of account %s not booked (busy): one interval waited",
+            self._account_id,
+        )
+        return BUSY
+
+    def reserve(self, key, interval, daily_limit):
+        today = datetime.now(timezone.utc).date()
+
+        def compute(next_at, day, count):
+            now = time.time()
+            count = count if day == today else 0
+            if daily_limit and count >= daily_limit:
+                return None, (next_at, today, count)
+            start = max(now, float(next_at or 0.0))
+            return start - now, (start + interval, today, count + 1)
+
+        booked = self._book(compute)
+        return float(interval) if booked is BUSY else booked  # None: quota used up
+
+    def hold(self, key, seconds):
+        def compute(next_at, day, count):
+            until = max(float(next_at or 0.0), time.time() + seconds)
+            return True, (until, day, count)
+
+        self._book(compute)
 
 
 class LogisticsCarrierAccount(models.Model):
@@ -98,6 +170,25 @@ class LogisticsCarrierAccount(models.Model):
         help="Header DHL's push subscription sends with the webhook secret as "
         "token (hook.authentication of the subscription).",
     )
+
+    dhl_track_next_at = fields.Float(
+        string="Next DHL Tracking Call (epoch)",
+        readonly=True,
+        copy=False,
+        help="Shared pace of the Unified tracking calls of every worker.",
+    )
+    dhl_track_day = fields.Date(
+        string="DHL Tracking Quota Day", readonly=True, copy=False
+    )
+    dhl_track_count = fields.Integer(
+        string="DHL Tracking Calls Today", readonly=True, copy=False
+    )
+
+    def _get_adapter(self, shipment=None):
+        adapter = super()._get_adapter(shipment=shipment)
+        if self.carrier_code == "dhl":
+            adapter.pacer = AccountTrackPacer(self)
+        return adapter
 
     @api.constrains("carrier_code", "label_format")
     def _check_dhl_label_format(self):

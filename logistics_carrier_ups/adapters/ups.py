@@ -102,6 +102,18 @@ NANP_COUNTRIES = ("US", "CA", "PR")
 LBS_PER_KG = 2.20462262
 CM_PER_IN = 2.54
 ADDRESS_VALIDATION_COUNTRIES = ("US", "PR")
+# The European Union's customs union (Shipping.yaml: no Description of Goods
+# between two EU countries with UPS Standard); the US and Puerto Rico share
+# one customs territory, though UPS wants an InvoiceLineTotal from the US to
+# Puerto Rico and Canada.
+EU_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO "
+    "SE SI SK".split()
+)
+CUSTOMS_UNIONS = (EU_COUNTRIES, frozenset({"US", "PR"}))
+INVOICE_LINE_TOTAL_LANES = (("US", "CA"), ("US", "PR"))
+UPS_STANDARD = "11"
+EXPORT_REASONS = ("SALE", "GIFT", "SAMPLE", "RETURN", "REPAIR", "INTERCOMPANYDATA")
 
 AUTH_CODES = frozenset({"UJ0001", "250002", "250003", "251004", "10400", "10401"})
 TRANSIENT_CODES = frozenset({"10004"})
@@ -134,6 +146,44 @@ CATEGORY_MESSAGES = {
 
 
 # -- small helpers -------------------------------------------------------------
+def needs_customs(origin, destination):
+    """True when a shipment leaves the shipper's customs area."""
+    origin, destination = (origin or "").upper(), (destination or "").upper()
+    if not origin or not destination or origin == destination:
+        return False
+    return not any(origin in u and destination in u for u in CUSTOMS_UNIONS)
+
+
+def needs_description(origin, destination, service_code=""):
+    """Shipping.yaml: a Description of Goods is required between countries,
+    except between two EU countries with UPS Standard."""
+    origin, destination = (origin or "").upper(), (destination or "").upper()
+    if not origin or not destination or origin == destination:
+        return False
+    both_eu = origin in EU_COUNTRIES and destination in EU_COUNTRIES
+    return not (both_eu and str(service_code or "") == UPS_STANDARD)
+
+
+def needs_invoice_line_total(origin, destination):
+    """Required for forward shipments from the US to Puerto Rico or Canada."""
+    return ((origin or "").upper(), (destination or "").upper()) in (
+        INVOICE_LINE_TOTAL_LANES
+    )
+
+
+def customs_total(customs):
+    """Sum of quantity x unit value of the customs lines."""
+    total = 0.0
+    for line in (customs or {}).get("lines") or []:
+        try:
+            total += float(line.get("quantity") or 0) * float(
+                line.get("unit_value") or 0
+            )
+        except (TypeError, ValueError):
+            continue
+    return round(total, 2)
+
+
 def as_list(value):
     """UPS sends one object or an array for repeating elements: always a list."""
     if value is None or value == "":
@@ -626,21 +676,32 @@ class UpsAdapter(CarrierAdapter):
     def build_ship_request(self, request):
         """The ``ShipmentRequest`` body for ``POST /shipments/v2409/ship``."""
         origin, destination = self._lane(request)
-        shipment = {"Description": clip(request.reference or "Goods", 50)}
+        customs = request.customs or {}
+        description = customs.get("description") or request.reference or "Goods"
+        shipment = {"Description": clip(description, 50)}
         shipment.update(self._shipment_core(request))
         shipment["PaymentInformation"] = {
             "ShipmentCharge": [
                 {"Type": "01", "BillShipper": {"AccountNumber": self.shipper_number()}}
             ]
         }
+        currency = clip(customs.get("currency") or request.currency or "USD", 3)
+        if needs_invoice_line_total(origin, destination):
+            total = customs_total(customs) or float(request.declared_value or 0)
+            if total > 0:
+                shipment["InvoiceLineTotal"] = {
+                    "CurrencyCode": currency,
+                    "MonetaryValue": fmt_number(total, 2),
+                }
         if (
-            origin == "US"
-            and destination in ("CA", "PR")
-            and float(request.declared_value or 0) > 0
+            customs.get("lines")
+            and needs_customs(origin, destination)
+            and self.extra.get("commercial_invoice", True)
         ):
-            shipment["InvoiceLineTotal"] = {
-                "CurrencyCode": clip(request.currency or "USD", 3),
-                "MonetaryValue": fmt_number(request.declared_value, 2),
+            shipment["ShipmentServiceOptions"] = {
+                "InternationalForms": self.build_international_forms(
+                    customs, currency, request
+                )
             }
         return {
             "ShipmentRequest": {
@@ -657,6 +718,54 @@ class UpsAdapter(CarrierAdapter):
                 ),
             }
         }
+
+    def build_international_forms(self, customs, currency, request):
+        """``InternationalForms`` with a commercial invoice (FormType 01).
+
+        Shipping.yaml requires for an invoice: Product[] (Description, Unit
+        {Number, UnitOfMeasurement.Code, Value}, PartNumber), InvoiceNumber,
+        InvoiceDate (yyyyMMdd), ReasonForExport and CurrencyCode; the sold-to
+        contact is the recipient.
+        """
+        products = []
+        for line in customs.get("lines") or []:
+            product = {
+                "Description": [clip(line.get("description"), 35)],
+                "Unit": {
+                    "Number": str(int(round(float(line.get("quantity") or 0)))),
+                    "UnitOfMeasurement": {
+                        "Code": clip(line.get("uom") or "PCS", 3).upper()
+                    },
+                    "Value": fmt_number(float(line.get("unit_value") or 0), 2),
+                },
+                "PartNumber": clip(line.get("part_number"), 10),
+                "OriginCountryCode": clip(
+                    line.get("origin_country") or request.shipper.country_code, 2
+                ).upper(),
+            }
+            if line.get("hs_code"):
+                product["CommodityCode"] = clip(
+                    re.sub(r"[^0-9A-Za-z]", "", str(line["hs_code"])), 15
+                )
+            products.append(product)
+        invoice_date = str(customs.get("invoice_date") or "").replace("-", "")
+        if not invoice_date and request.ship_date:
+            invoice_date = request.ship_date.strftime("%Y%m%d")
+        reason = str(customs.get("reason") or "SALE").upper()
+        forms = {
+            "FormType": ["01"],
+            "Product": products,
+            "InvoiceNumber": clip(
+                customs.get("invoice_number") or request.reference, 35
+            ),
+            "InvoiceDate": invoice_date,
+            "ReasonForExport": reason if reason in EXPORT_REASONS else "SALE",
+            "CurrencyCode": currency,
+            "Contacts": {"SoldTo": self._party(request.recipient)},
+        }
+        if customs.get("terms"):
+            forms["TermsOfShipment"] = clip(customs["terms"], 3).upper()
+        return forms
 
     def build_rate_request(self, request):
         """The ``RateRequest`` body for ``POST /rating/v2409/{Rate|Shop}``."""

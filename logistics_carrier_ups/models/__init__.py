@@ -1,2 +1,6 @@
 from . import logistics_carrier_account
 from . import delivery_carrier
+from . import logistics_shipment
+from . import logistics_shipment_package
+from . import stock_picking
+from . import logistics_shipment_event

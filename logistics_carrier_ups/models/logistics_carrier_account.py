@@ -1,11 +1,21 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.logistics_connector_base.adapters import CarrierError
 
 from ..adapters.ups import LABEL_FORMATS
+
+_logger = logging.getLogger(__name__)
+
+# Shipments still moving: their Track Alert subscriptions are kept alive.
+ALERT_STATES = ("label_created", "picked_up", "in_transit", "out_for_delivery")
+ALERT_RENEW_MARGIN = timedelta(days=2)  # renew this long before the 14 days end
+ALERT_MAX_ATTEMPTS = 5  # failed subscription calls before a number is left
 
 
 class LogisticsCarrierAccount(models.Model):
@@ -44,6 +54,31 @@ class LogisticsCarrierAccount(models.Model):
         "(United States and Puerto Rico addresses).",
     )
 
+    ups_track_alert = fields.Selection(
+        [
+            ("off", "Off (polling only)"),
+            ("v1", "Subscribe each package, pushes to this account's webhook URL"),
+            ("v2", "Subscribe each package, destination set on the UPS portal"),
+        ],
+        string="UPS Track Alert",
+        default="off",
+        required=True,
+        help="Track Alert pushes tracking updates to Odoo. Each package is "
+        "subscribed when its label is created; UPS keeps a subscription 14 days, "
+        "so a scheduled action renews those of shipments still on their way. "
+        "With 'webhook URL', UPS sends the account's webhook secret back with "
+        "every push; with 'UPS portal', set the same secret as the webhook "
+        "credential there. Polling remains the safety net (UPS does not resend "
+        "pushes).",
+    )
+    ups_commercial_invoice = fields.Boolean(
+        string="UPS Commercial Invoice",
+        default=True,
+        help="For shipments leaving the customs area, UPS receives the invoice "
+        "lines (international forms) and prints the commercial invoice. Off: "
+        "only the description of goods is sent; you provide the invoice.",
+    )
+
     @api.onchange("carrier_code")
     def _onchange_carrier_code_ups(self):
         if self.carrier_code == "ups" and self.label_format not in LABEL_FORMATS:
@@ -58,6 +93,7 @@ class LogisticsCarrierAccount(models.Model):
                     "label_stock_size": self.ups_label_stock_size or "6",
                     "weight_unit": self.ups_weight_unit or "auto",
                     "street_validation": bool(self.ups_street_validation),
+                    "commercial_invoice": bool(self.ups_commercial_invoice),
                 }
             )
         return extra
@@ -94,3 +130,119 @@ class LogisticsCarrierAccount(models.Model):
                 "sticky": False,
             },
         }
+
+    # ------------------------------------------------------------------
+    # Track Alert subscriptions
+    # ------------------------------------------------------------------
+    def _ups_enqueue_track_alerts(self):
+        """Queue one subscription job per account (pending labels join it)."""
+        for account in self.filtered(
+            lambda a: a.carrier_code == "ups" and a.ups_track_alert != "off"
+        ):
+            account.with_delay(
+                channel="root.logistics.inbound",
+                identity_key=f"ups-track-alert-{account.id}",
+                eta=5,  # labels created meanwhile join this call
+                description=_("Track Alert subscriptions of %s", account.name),
+            )._ups_sync_track_alerts()
+
+    @api.model
+    def _ups_alert_domain(self, now=None):
+        """Packages to subscribe: new, failed before, or about to expire."""
+        now = now or fields.Datetime.now()
+        return [
+            ("shipment_id.carrier_code", "=", "ups"),
+            ("shipment_id.state", "in", ALERT_STATES),
+            ("tracking_number", "!=", False),
+            ("ups_voided", "=", False),
+            "|",
+            ("ups_alert_state", "in", ("pending", "failed")),
+            "&",
+            ("ups_alert_state", "=", "subscribed"),
+            ("ups_alert_expires_at", "<=", now + ALERT_RENEW_MARGIN),
+        ]
+
+    @api.model
+    def _cron_ups_track_alerts(self):
+        """Subscribe what is pending and renew what expires within two days."""
+        accounts = self.search(
+            [("carrier_code", "=", "ups"), ("ups_track_alert", "!=", "off")]
+        )
+        done = 0
+        for account in accounts:
+            done += account._ups_sync_track_alerts()
+        return done
+
+    def _ups_sync_track_alerts(self, limit=2000):
+        """Subscribe this account's due packages (100 per UPS call).
+
+        Set-based: one search, one write per outcome. A failure never
+        touches the shipment: the packages stay due (``failed``) and the next
+        run retries them, up to ``ALERT_MAX_ATTEMPTS`` calls.
+        """
+        self.ensure_one()
+        account = self.sudo()
+        if account.carrier_code != "ups" or account.ups_track_alert == "off":
+            return 0
+        package_model = self.env["logistics.shipment.package"].sudo()
+        packages = package_model.search(
+            [
+                ("shipment_id.account_id", "=", account.id),
+                ("ups_alert_attempts", "<", ALERT_MAX_ATTEMPTS),
+            ]
+            + self._ups_alert_domain(),
+            order="ups_alert_expires_at asc nulls first, id",
+            limit=limit,
+        )
+        if not packages:
+            return 0
+        adapter = account._get_adapter()
+        options = {}
+        if account.ups_track_alert == "v1":
+            options = {
+                "webhook_url": account.webhook_url,
+                "credential": account.webhook_secret,
+            }
+            if not (account.webhook_url and account.webhook_secret):
+                packages._ups_alert_failed(
+                    _("The account has no webhook URL or webhook secret.")
+                )
+                return 0
+        country = account.company_id.partner_id.country_id.code or "US"
+        try:
+            result = adapter.subscribe(
+                packages.mapped("tracking_number"), country_code=country, **options
+            )
+        except CarrierError as err:
+            adapter.log_sink.flush()
+            _logger.info("Track Alert subscription of %s failed: %s", account.name, err)
+            packages._ups_alert_failed(str(err))
+            return 0
+        adapter.log_sink.flush()
+        valid = set(result.valid)
+        invalid = set(result.invalid)
+        subscribed = packages.filtered(lambda p: p.tracking_number in valid)
+        refused = packages.filtered(lambda p: p.tracking_number in invalid)
+        if subscribed:
+            subscribed.write(
+                {
+                    "ups_alert_state": "subscribed",
+                    "ups_alert_expires_at": fields.Datetime.to_datetime(
+                        result.expires_at.replace(tzinfo=None)
+                    ),
+                    "ups_alert_attempts": 0,
+                    "ups_alert_error": False,
+                }
+            )
+        if refused:
+            refused.write(
+                {
+                    "ups_alert_state": "invalid",
+                    "ups_alert_error": "; ".join(result.messages)
+                    or _("UPS refused the tracking number."),
+                }
+            )
+        missing = packages - subscribed - refused
+        if missing:
+            missing._ups_alert_failed(_("UPS did not confirm the subscription."))
+        return len(subscribed)

@@ -206,46 +206,52 @@ def tracking_number(shipper_number, service, serial):
 
 # -- labels ------------------------------------------------------------------
 def _lzw(pixels, min_size):
-    """GIF LZW compression of palette indices."""
+    """GIF LZW compression of palette indices.
+
+    The string table is keyed by (prefix code, pixel), so each pixel costs
+    one dictionary look-up (labels are rendered for every shipment).
+    """
     clear, end = 1 << min_size, (1 << min_size) + 1
-    out, state = bytearray(), [0, 0]  # bit buffer, bit count
-    size, table, next_code = min_size + 1, {}, end + 1
+    out = bytearray()
+    buffer = bits = 0
+    size, next_code = min_size + 1, end + 1
+    table = {}
 
-    def emit(code):
-        state[0] |= code << state[1]
-        state[1] += size
-        while state[1] >= 8:
-            out.append(state[0] & 0xFF)
-            state[0] >>= 8
-            state[1] -= 8
+    def emit(code, buffer, bits):
+        buffer |= code << bits
+        bits += size
+        while bits >= 8:
+            out.append(buffer & 0xFF)
+            buffer >>= 8
+            bits -= 8
+        return buffer, bits
 
-    def reset():
-        table.clear()
-        table.update({(i,): i for i in range(clear)})
-        return min_size + 1, end + 1
-
-    emit(clear)
-    size, next_code = reset()
-    prefix = ()
+    buffer, bits = emit(clear, buffer, bits)
+    prefix = None
     for pixel in pixels:
-        candidate = prefix + (pixel,)
-        if candidate in table:
-            prefix = candidate
+        if prefix is None:
+            prefix = pixel
             continue
-        emit(table[prefix])
-        table[candidate] = next_code
+        key = (prefix, pixel)
+        code = table.get(key)
+        if code is not None:
+            prefix = code
+            continue
+        buffer, bits = emit(prefix, buffer, bits)
+        table[key] = next_code
         next_code += 1
         if next_code > (1 << size) and size < 12:
             size += 1
         if next_code >= 4000:
-            emit(clear)
-            size, next_code = reset()
-        prefix = (pixel,)
-    if prefix:
-        emit(table[prefix])
-    emit(end)
-    if state[1]:
-        out.append(state[0] & 0xFF)
+            buffer, bits = emit(clear, buffer, bits)
+            table.clear()
+            size, next_code = min_size + 1, end + 1
+        prefix = pixel
+    if prefix is not None:
+        buffer, bits = emit(prefix, buffer, bits)
+    buffer, bits = emit(end, buffer, bits)
+    if bits:
+        out.append(buffer & 0xFF)
     return bytes(out)
 
 
@@ -654,7 +660,64 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             if origin == "US" and destination in ("CA", "PR"):
                 if not _get(shipment, "InvoiceLineTotal", "MonetaryValue"):
                     errors.append(("120514", "Invoice line total is required"))
+            if not _text(_get(shipment, "ShipTo", "AttentionName")):
+                errors.append(("120217", "Ship To attention name is required"))
+        forms = _get(shipment, "ShipmentServiceOptions", "InternationalForms")
+        if forms is not None:
+            self._validate_forms(forms, errors)
         return errors
+
+    @staticmethod
+    def _validate_forms(forms, errors):
+        """Shipping.yaml's required fields of an invoice (FormType 01).
+
+        Codes illustrative (UPS's error list was not consulted).
+        """
+        if not isinstance(forms, dict):
+            errors.append(("120600", "Invalid InternationalForms"))
+            return
+        types = [_text(t) for t in _list(forms.get("FormType"))]
+        if not types:
+            errors.append(("120601", "International form type is required"))
+        products = [p for p in _list(forms.get("Product")) if isinstance(p, dict)]
+        if not products:
+            errors.append(("120602", "At least one product is required"))
+        if "01" not in types:
+            return
+        for key, code, what in (
+            ("InvoiceNumber", "120603", "Invoice number"),
+            ("InvoiceDate", "120604", "Invoice date"),
+            ("ReasonForExport", "120605", "Reason for export"),
+            ("CurrencyCode", "120606", "Invoice currency code"),
+        ):
+            if not _text(forms.get(key)):
+                errors.append((code, f"{what} is required for an invoice"))
+        if _text(forms.get("InvoiceDate")) and not re.fullmatch(
+            r"\d{8}", _text(forms.get("InvoiceDate"))
+        ):
+            errors.append(("120604", "Invoice date must be yyyyMMdd"))
+        if not isinstance(_get(forms, "Contacts", "SoldTo"), dict):
+            errors.append(("120607", "Sold to contact is required for an invoice"))
+        for index, product in enumerate(products, start=1):
+            if not any(_text(d) for d in _list(product.get("Description"))):
+                errors.append(("120610", f"Product {index}: description is required"))
+            number = _text(_get(product, "Unit", "Number"))
+            if not re.fullmatch(r"[0-9]+", number) or int(number) <= 0:
+                errors.append(
+                    ("120611", f"Product {index}: a whole quantity is required")
+                )
+            try:
+                value = float(_text(_get(product, "Unit", "Value")) or 0)
+            except ValueError:
+                value = 0
+            if value <= 0:
+                errors.append(
+                    ("120612", f"Product {index}: a unit value above zero is required")
+                )
+            if not _text(_get(product, "Unit", "UnitOfMeasurement", "Code")):
+                errors.append(("120613", f"Product {index}: unit of measure required"))
+            if not _text(product.get("PartNumber")):
+                errors.append(("120614", f"Product {index}: part number is required"))
 
     # -- shipping ---------------------------------------------------------------
     def _money(self, amount, currency):

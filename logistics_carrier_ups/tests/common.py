@@ -3,6 +3,7 @@
 """A US warehouse, a UPS account and shipping method on a UPS simulator."""
 
 from odoo.addons.logistics_connector_base.tests.common import LogisticsCase
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..simulator.server import UpsSimulatorServer
 
@@ -60,6 +61,19 @@ class UpsCase(LogisticsCase):
     def setUp(self):
         super().setUp()
         self.ups_sim.reset()
+
+    def _send(self, picking, user=None):
+        """Send to carrier, then run the jobs the dispatch queued in turn
+        (Track Alert subscriptions)."""
+        target = picking.with_user(user) if user else picking
+        with trap_jobs() as trap:
+            target.action_send_to_carrier()
+            for _round in range(3):
+                if not trap.enqueued_jobs:
+                    break
+                trap.perform_enqueued_jobs()
+        picking.invalidate_recordset()
+        return picking.logistics_shipment_id
 
     def _ups_picking(self, partner=None, qty=1.0, carrier=None):
         return self._make_picking(

@@ -83,3 +83,35 @@ class TestUpsTrackAlert(UpsCase, HttpCase):
         self.assertEqual(
             self.shipment.event_ids.mapped("code").count("out_for_delivery"), 1
         )
+
+    def test_label_subscription_carries_pushes_to_delivered(self):
+        """Track Alert on the account: the label subscribes the package with
+        the account's webhook URL; UPS's pushes then move the shipment."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", self.base_url()
+        )
+        self.ups_account.sudo().ups_track_alert = "v1"
+        self.ups_account.invalidate_recordset(["webhook_url"])
+        self.assertEqual(self.ups_account.webhook_url, self.url)
+        shipment = self._send(self._ups_picking())
+        number = shipment.tracking_ref
+        self.assertEqual(shipment.package_ids.ups_alert_state, "subscribed")
+        self.assertEqual(self.ups_sim.subscriptions[number]["url"], self.url)
+        self.env.flush_all()
+        with trap_jobs() as trap:
+            self.ups_sim.advance(number, "picked_up")
+            self.ups_sim.advance(number, "delivered")
+            statuses = [p["status"] for p in self.ups_sim.pushes]
+            self.assertEqual(len(statuses), 2)
+            self.assertTrue(all(200 <= s < 300 for s in statuses), statuses)
+            trap.perform_enqueued_jobs()
+        shipment.invalidate_recordset()
+        self.assertEqual(shipment.state, "delivered")
+        self.assertEqual(
+            set(
+                shipment.event_ids.filtered(lambda e: e.source == "webhook").mapped(
+                    "code"
+                )
+            ),
+            {"picked_up", "delivered"},
+        )

@@ -119,6 +119,11 @@ class ShipmentRequest:
     currency: str = ""
     declared_value: float = 0.0
     is_return: bool = False  # a return label: the recipient is the warehouse
+    # Customs data of a shipment leaving the shipper's customs area, filled
+    # by carrier addons: {"description", "reason", "invoice_number",
+    # "invoice_date", "currency", "lines": [{"description", "quantity",
+    # "unit_value", "uom", "hs_code", "origin_country", "part_number"}]}.
+    customs: dict = field(default_factory=dict)
 
     @property
     def total_weight_kg(self):
@@ -137,6 +142,8 @@ class ShipmentRequest:
             "label_format": self.label_format,
             "currency": self.currency or "",
             "declared_value": _num(self.declared_value, 2),
+            # only when present: fingerprints of domestic requests are unchanged
+            **({"customs": self.customs} if self.customs else {}),
         }
         if self.is_return:  # only then: outbound fingerprints stay as they were
             res["is_return"] = True

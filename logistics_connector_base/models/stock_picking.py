@@ -3,6 +3,7 @@
 import logging
 
 import phonenumbers
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -157,7 +158,17 @@ class StockPicking(models.Model):
                 + "\n- "
                 + "\n- ".join(problems)
             )
-        return {"recipient_phone": recipient_phone, "shipper_phone": shipper_phone}
+        return {
+            "recipient_phone": recipient_phone,
+            "shipper_phone": shipper_phone,
+            "warnings": self._preflight_warnings(carrier),
+        }
+
+    def _preflight_warnings(self, carrier):
+        """What the user should know but which does not block (carrier addons
+        extend it, e.g. an address the carrier suggests correcting). Called
+        only when nothing blocks; posted in the picking's chatter on send."""
+        return []
 
     def _preflight_order(self, carrier):
         problems = []
@@ -331,13 +342,19 @@ class StockPicking(models.Model):
             self._logistics_apply_routing()
         carrier = self.carrier_id
         try:
-            self._logistics_preflight(carrier)
+            checked = self._logistics_preflight(carrier)
         except UserError as err:
             if not from_validation:
                 raise
             # Validation never blocks on the carrier: say what is missing.
             self.message_post(body=str(err))
             return shipment_model.browse()
+        if checked.get("warnings"):
+            self.message_post(
+                body=_("Pre-flight warnings:")
+                + Markup("<ul>%s</ul>")
+                % Markup().join(Markup("<li>%s</li>") % w for w in checked["warnings"])
+            )
         self._logistics_lock()
         current = (self.logistics_shipment_id | self.logistics_shipment_ids).filtered(
             lambda s: s.state != "cancelled"

@@ -5,15 +5,22 @@
 Run by ``./setup/bench.sh`` (which starts Odoo with 2 workers and the real
 queue_job runner on the bench database). In the same run:
 
-1. baseline: N no-op queue jobs on channel root.logistics.outbound;
-2. suite: N delivery orders sent to carrier (pre-flight, shipment, ledger,
-   HTTP call to an instant carrier simulator, label attachment, tracking,
-   event, chatter), drained by the same runner on the same channel.
+1. baseline: N no-op queue jobs on channel root.logistics.outbound, measured
+   again right before each carrier;
+2. per carrier (``--carriers``, default sim,ups,dhl): N delivery orders sent
+   to carrier (pre-flight, shipment, ledger, HTTP call to the carrier's
+   contract simulator, label attachment, tracking, event, chatter), drained
+   by the same runner on the same channel: the generic simulator, UPS
+   (OAuth, Shipping v2409, from a US warehouse) and DHL Parcel DE (orders
+   v2, from a German warehouse).
 
-Prints both rates and the ratio (target >= 0.5).
+Prints the rates, the ratio of each carrier to the no-op jobs (target
+>= 0.5) and one ``BENCH-RESULT {json}`` line per figure.
 """
 
 import argparse
+import contextlib
+import json
 import os
 import sys
 import time
@@ -31,57 +38,156 @@ def _env(cr):
     return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
 
-def prepare(registry, sim_url, n):
-    """Commit an account on the simulator and N ready delivery orders."""
+# Per carrier: its simulator, the account and shipping method on it, and the
+# warehouse and customer addresses its lane needs (UPS ships from the US,
+# DHL Parcel DE from Germany).
+CARRIERS = {
+    "sim": {
+        "label": "generic simulator",
+        "delivery_type": "logistics_sim",
+        "service": "SIM_STD",
+        "lane": "DE",
+    },
+    "ups": {
+        "label": "UPS",
+        "delivery_type": "logistics_ups",
+        "service": "03",
+        "lane": "US",
+        "account": {"label_format": "GIF"},
+    },
+    "dhl": {
+        "label": "DHL Parcel DE",
+        "delivery_type": "logistics_dhl",
+        "service": "V01PAK",
+        "lane": "DE",
+        "account": {
+            "label_format": "PDF",
+            "username": "user-valid",
+            "password": "SandboxPasswort2023!",
+            "dhl_billing_number": "33333333330101",
+        },
+    },
+}
+ADDRESSES = {
+    "DE": (
+        {
+            "street": "Hauptstraße 1",
+            "city": "Hamburg",
+            "zip": "20095",
+            "phone": "+49 40 1234567",
+        },
+        {
+            "name": "Bench Kunde",
+            "street": "Friedrichstraße 123",
+            "city": "Berlin",
+            "zip": "10117",
+            "phone": "+49 30 12345678",
+        },
+    ),
+    "US": (
+        {
+            "street": "2311 York Rd",
+            "city": "Timonium",
+            "zip": "21093",
+            "phone": "+1 410-308-1234",
+            "state": "MD",
+        },
+        {
+            "name": "Bench Customer",
+            "street": "55 Glenlake Pkwy NE",
+            "city": "Atlanta",
+            "zip": "30328",
+            "phone": "+1 404-828-6000",
+            "state": "GA",
+        },
+    ),
+}
+
+
+def start_simulator(code, stack):
+    """The carrier's contract simulator, stopped with ``stack``."""
+    if code == "ups":
+        from odoo.addons.logistics_carrier_ups.simulator.server import (
+            UpsSimulatorServer as Server,
+        )
+    elif code == "dhl":
+        from odoo.addons.logistics_carrier_dhl.simulator.server import (
+            DhlSimulator as Server,
+        )
+    else:
+        from odoo.addons.logistics_connector_base.simulator.server import (
+            SimulatorServer as Server,
+        )
+    return stack.enter_context(Server())
+
+
+def _address(env, lane, values):
+    country = env.ref(f"base.{lane.lower()}")
+    values = dict(values, country_id=country.id)
+    state = values.pop("state", None)
+    if state:
+        values["state_id"] = (
+            env["res.country.state"]
+            .search([("country_id", "=", country.id), ("code", "=", state)], limit=1)
+            .id
+        )
+    return values
+
+
+def ship_from(registry, lane):
+    """Move the warehouse to the lane's country (requests are prepared when
+    Send to carrier is clicked, so each phase ships from its own address)."""
     with registry.cursor() as cr:
         env = _env(cr)
-        de = env.ref("base.de")
-        env.company.partner_id.write(
-            {
-                "street": "Hauptstraße 1",
-                "city": "Hamburg",
-                "zip": "20095",
-                "country_id": de.id,
-                "phone": "+49 40 1234567",
-            }
-        )
+        warehouse_values = _address(env, lane, ADDRESSES[lane][0])
+        env.company.partner_id.write(warehouse_values)
         warehouse = env["stock.warehouse"].search(
             [("company_id", "=", env.company.id)], limit=1
         )
         warehouse.partner_id = env.company.partner_id
-        account = env["logistics.carrier.account"].create(
-            {
-                "name": f"Bench simulator {time.time():.0f}",
-                "carrier_code": "sim",
-                "api_base_url": sim_url,
-                "client_id": "bench",
-                "client_secret": "bench",
-            }
+        cr.commit()
+
+
+def prepare(registry, code, sim, n):
+    """Commit an account on the carrier's simulator and N ready delivery orders."""
+    spec = CARRIERS[code]
+    ship_from(registry, spec["lane"])
+    with registry.cursor() as cr:
+        env = _env(cr)
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", env.company.id)], limit=1
         )
+        values = {
+            "name": f"Bench {spec['label']} {time.time():.0f}",
+            "carrier_code": code,
+            "api_base_url": sim.url,
+            "client_id": "bench",
+            "client_secret": "bench",
+        }
+        if code == "ups":
+            values.update(sim.account_values())
+            values["api_base_url"] = values.pop("base_url")
+        values.update(spec.get("account", {}))
+        account = env["logistics.carrier.account"].create(values)
         carrier = env["delivery.carrier"].create(
             {
-                "name": f"Bench carrier {account.id}",
-                "delivery_type": "logistics_sim",
+                "name": f"Bench {spec['label']} {account.id}",
+                "delivery_type": spec["delivery_type"],
                 "product_id": env["product.product"]
-                .create({"name": "Bench shipping", "type": "service"})
+                .create({"name": f"Bench {code} shipping", "type": "service"})
                 .id,
                 "logistics_account_id": account.id,
-                "logistics_service_code": "SIM_STD",
+                "logistics_service_code": spec["service"],
             }
         )
         partner = env["res.partner"].create(
-            {
-                "name": "Bench Customer",
-                "street": "Friedrichstraße 123",
-                "city": "Berlin",
-                "zip": "10117",
-                "country_id": de.id,
-                "phone": "+49 30 12345678",
-                "email": "bench@example.com",
-            }
+            dict(
+                _address(env, spec["lane"], ADDRESSES[spec["lane"]][1]),
+                email="bench@example.com",
+            )
         )
         item = env["product.product"].create(
-            {"name": "Bench item", "type": "consu", "weight": 1.5}
+            {"name": "Bench item", "type": "consu", "weight": 1.5, "lst_price": 20.0}
         )
         ptype = warehouse.out_type_id
         dest = env.ref("stock.stock_location_customers")
@@ -140,93 +246,140 @@ def db_now(registry):
         return cr.fetchone()[0]
 
 
+def bench_result(metric, value, unit, baseline=None, target=""):
+    """One machine-readable line per figure (collected by setup/bench.sh)."""
+    ratio = value / baseline if baseline else None
+    line = {
+        "bench": "bench_dispatch",
+        "metric": metric,
+        "value": round(float(value), 3),
+        "unit": unit,
+        "baseline": round(float(baseline), 3) if baseline else None,
+        "ratio": round(ratio, 3) if ratio is not None else None,
+        "target": target,
+    }
+    print("BENCH-RESULT " + json.dumps(line), flush=True)
+
+
+def run_noop(registry, n, timeout):
+    """Baseline: N no-op jobs on the outbound channel, same runner."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        user = env["res.users"].browse(SUPERUSER_ID)
+        for _ in range(n):
+            user.with_delay(channel="root.logistics.outbound").exists()
+        cr.execute("SELECT max(id) FROM queue_job")
+        last_noop = cr.fetchone()[0]
+        cr.commit()
+        start = db_now(registry)
+    end, failed = drain(
+        registry,
+        "id > %s - %s AND id <= %s AND method_name = 'exists'",
+        (last_noop, n, last_noop),
+        n,
+        timeout,
+    )
+    rate = n / max((end - start).total_seconds(), 1e-6)
+    print(
+        f"no-op jobs:        {n} in {(end - start).total_seconds():.1f} s "
+        f"= {rate:.1f} jobs/s (failed {failed})",
+        flush=True,
+    )
+    return rate
+
+
+def run_carrier(registry, code, sim, n, timeout):
+    """Send to carrier on N delivery orders of one carrier; shipments/s."""
+    picking_ids = prepare(registry, code, sim, n)
+    ship_from(registry, CARRIERS[code]["lane"])
+    with registry.cursor() as cr:
+        env = _env(cr)
+        t0 = time.time()
+        env["stock.picking"].browse(picking_ids).action_send_to_carrier()
+        enqueue = time.time() - t0
+        cr.execute("SELECT max(id) FROM queue_job")
+        last_job = cr.fetchone()[0]
+        cr.commit()
+        start = db_now(registry)
+    end, failed = drain(
+        registry,
+        "id > %s - %s AND id <= %s AND method_name = '_dispatch'",
+        (last_job, n, last_job),
+        n,
+        timeout,
+    )
+    seconds = (end - start).total_seconds()
+    rate = n / max(seconds, 1e-6)
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT count(*) FROM logistics_shipment WHERE picking_id = ANY(%s) "
+            "AND state = 'label_created'",
+            (picking_ids,),
+        )
+        labelled = cr.fetchone()[0]
+    label = CARRIERS[code]["label"]
+    print(
+        f"send to {label}: {n} in {seconds:.1f} s = {rate:.1f} shipments/s "
+        f"(labels {labelled}, failed {failed}; enqueueing took {enqueue:.1f} s, "
+        f"{1000 * enqueue / n:.1f} ms per click)",
+        flush=True,
+    )
+    print(
+        f"{label} calls: {sim.count('create_shipment')} create, "
+        f"{sim.count('token')} token",
+        flush=True,
+    )
+    if labelled != n or sim.count("create_shipment") != n:
+        raise SystemExit(f"{label}: not every shipment got exactly one label")
+    return rate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 1000)))
+    parser.add_argument(
+        "--carriers",
+        default=os.environ.get("BENCH_CARRIERS", "sim,ups,dhl"),
+        help="comma-separated: sim (generic simulator), ups, dhl",
+    )
     parser.add_argument("--timeout", type=int, default=1800)
     args = parser.parse_args()
+    codes = [c.strip() for c in args.carriers.split(",") if c.strip()]
+    unknown = set(codes) - set(CARRIERS)
+    if unknown:
+        raise SystemExit(f"unknown carrier(s): {', '.join(sorted(unknown))}")
     load_config()  # ODOO_RC + the baseline addons
     dbname = os.environ["LOGISTICS_BENCH_DB"]
     registry = odoo.registry(dbname)
-    from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
 
     channels = "root:2,root.logistics:2,root.logistics.outbound:2"
-    with (
-        SimulatorServer() as sim,
-        OdooServer(odoo.tools.config.rcfile, dbname, workers=2, channels=channels),
-    ):
-        print(f"preparing {args.n} delivery orders ...", flush=True)
-        picking_ids = prepare(registry, sim.url, args.n)
-
-        # 1. baseline: N no-op jobs, same channel, same runner
-        with registry.cursor() as cr:
-            env = _env(cr)
-            user = env["res.users"].browse(SUPERUSER_ID)
-            for _ in range(args.n):
-                user.with_delay(channel="root.logistics.outbound").exists()
-            cr.execute("SELECT max(id) FROM queue_job")
-            last_noop = cr.fetchone()[0]
-            cr.commit()
-            start = db_now(registry)
-        end, failed = drain(
-            registry,
-            "id > %s - %s AND id <= %s AND method_name = 'exists'",
-            (last_noop, args.n, last_noop),
-            args.n,
-            args.timeout,
+    with contextlib.ExitStack() as stack:
+        sims = {code: start_simulator(code, stack) for code in codes}
+        stack.enter_context(
+            OdooServer(odoo.tools.config.rcfile, dbname, workers=2, channels=channels)
         )
-        noop_rate = args.n / max((end - start).total_seconds(), 1e-6)
-        print(
-            f"no-op jobs:        {args.n} in {(end - start).total_seconds():.1f} s "
-            f"= {noop_rate:.1f} jobs/s (failed {failed})",
-            flush=True,
-        )
-
-        # 2. the suite: Send to carrier on N delivery orders
-        with registry.cursor() as cr:
-            env = _env(cr)
-            t0 = time.time()
-            env["stock.picking"].browse(picking_ids).action_send_to_carrier()
-            enqueue = time.time() - t0
-            cr.execute("SELECT max(id) FROM queue_job")
-            last_job = cr.fetchone()[0]
-            cr.commit()
-            start = db_now(registry)
-        end, failed = drain(
-            registry,
-            "id > %s - %s AND id <= %s AND method_name = '_dispatch'",
-            (last_job, args.n, last_job),
-            args.n,
-            args.timeout,
-        )
-        seconds = (end - start).total_seconds()
-        rate = args.n / max(seconds, 1e-6)
-        with registry.cursor() as cr:
-            cr.execute(
-                "SELECT count(*) FROM logistics_shipment WHERE picking_id = ANY(%s) "
-                "AND state = 'label_created'",
-                (picking_ids,),
+        rates = {}
+        for code in codes:
+            # the baseline right before each carrier: other load on the
+            # machine drifts less between two adjacent measurements
+            noop_rate = run_noop(registry, args.n, args.timeout)
+            bench_result(f"noop_jobs_per_s_before_{code}", noop_rate, "jobs/s")
+            print(f"preparing {args.n} delivery orders for {code} ...", flush=True)
+            rate = run_carrier(registry, code, sims[code], args.n, args.timeout)
+            rates[code] = (rate, noop_rate)
+            bench_result(
+                f"shipments_per_s_{code}",
+                rate,
+                "shipments/s",
+                baseline=noop_rate,
+                target=">= 0.5 x no-op jobs/s",
             )
-            labelled = cr.fetchone()[0]
-        print(
-            f"send to carrier:   {args.n} in {seconds:.1f} s = {rate:.1f} shipments/s "
-            f"(labels {labelled}, failed {failed}; enqueueing took {enqueue:.1f} s, "
-            f"{1000 * enqueue / args.n:.1f} ms per click)",
-            flush=True,
-        )
-        print(
-            f"carrier calls:     {sim.count('create_shipment')} create, "
-            f"{sim.count('token')} token",
-            flush=True,
-        )
-        ratio = rate / noop_rate
-        print(
-            f"RESULT dispatch_ratio={ratio:.2f} (target >= 0.50) "
-            f"noop_jobs_per_s={noop_rate:.1f} shipments_per_s={rate:.1f}",
-            flush=True,
-        )
-        if labelled != args.n or sim.count("create_shipment") != args.n:
-            raise SystemExit("not every shipment got exactly one label")
+        for code, (rate, noop_rate) in rates.items():
+            print(
+                f"RESULT dispatch_ratio_{code}={rate / noop_rate:.2f} (target >= 0.50) "
+                f"noop_jobs_per_s={noop_rate:.1f} shipments_per_s={rate:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import dataclasses
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.logistics_connector_base.adapters import CarrierError
+
+
+class LogisticsShipment(models.Model):
+    _inherit = "logistics.shipment"
+
+    def _build_request(self):
+        """UPS: the customs data of a shipment leaving the customs area."""
+        request = super()._build_request()
+        if self.carrier_code != "ups":
+            return request
+        customs = self.picking_id._ups_customs_data()
+        return dataclasses.replace(request, customs=customs) if customs else request
+
+    def _apply_result(self, result, replay=False, recovered=False, submitted_at=None):
+        """Label created: its packages are due for a Track Alert subscription."""
+        res = super()._apply_result(
+            result, replay=replay, recovered=recovered, submitted_at=submitted_at
+        )
+        account = self.account_id
+        if self.carrier_code == "ups" and account.ups_track_alert != "off":
+            todo = self.package_ids.filtered(
+                lambda p: p.tracking_number and p.ups_alert_state != "subscribed"
+            )
+            if todo:
+                todo.write({"ups_alert_state": "pending", "ups_alert_attempts": 0})
+                account._ups_enqueue_track_alerts()
+        return res
+
+    def _ups_void_packages(self, packages):
+        """Void some packages of this shipment at UPS; one event per package.
+
+        UPS's refusal (e.g. already picked up) is shown with its words and
+        nothing is changed. Voiding every remaining package cancels the
+        shipment (the whole-shipment path).
+        """
+        self.ensure_one()
+        self._check_supervisor()
+        shipment = self.sudo()
+        if shipment.carrier_code != "ups":
+            raise UserError(_("Only UPS shipments can void single packages."))
+        if shipment.state != "label_created":
+            raise UserError(
+                _(
+                    "Shipment %(name)s is %(state)s: only packages of a shipment "
+                    "whose label was created and that was not picked up can be "
+                    "voided.",
+                    name=shipment.name,
+                    state=dict(self._fields["state"].selection)[shipment.state],
+                )
+            )
+        packages = packages.sudo().filtered(
+            lambda p: not p.ups_voided and p.tracking_number
+        )
+        if not packages:
+            raise UserError(_("These packages are already voided."))
+        remaining = shipment.package_ids.filtered(lambda p: not p.ups_voided)
+        if not remaining - packages:
+            return shipment._cancel_at_carrier()
+        numbers = packages.mapped("tracking_number")
+        adapter = shipment.account_id._get_adapter(shipment=shipment)
+        try:
+            adapter.cancel_shipment(shipment.carrier_shipment_id, packages=numbers)
+        except CarrierError as err:
+            adapter.log_sink.flush(own_cursor=True)
+            raise UserError(
+                _(
+                    "UPS refused to void package(s) %(numbers)s of %(name)s: %(msg)s",
+                    numbers=", ".join(numbers),
+                    name=shipment.name,
+                    msg=err.carrier_message or err,
+                )
+            ) from err
+        adapter.log_sink.flush()
+        now = fields.Datetime.now()
+        packages.write({"ups_voided": True, "ups_voided_at": now})
+        user = self.env.user.name
+        self.env["logistics.shipment.event"].sudo().create(
+            [
+                {
+                    "shipment_id": shipment.id,
+                    "account_id": shipment.account_id.id,
+                    "company_id": shipment.company_id.id,
+                    "tracking_number": number,
+                    "code": "cancelled",
+                    "raw_code": "void_package",
+                    "raw_description": _("Package voided by %s", user),
+                    "occurred_at": now,
+                    "source": "manual",
+                    "dedupe_key": f"void-{shipment.id}-{number}",
+                }
+                for number in numbers
+            ]
+        )
+        kept = (remaining - packages).mapped("tracking_number")
+        tracking = ",".join(kept)
+        shipment.write({"tracking_ref": tracking})
+        picking = shipment.picking_id
+        if picking.logistics_shipment_id == shipment:
+            picking.write({"carrier_tracking_ref": tracking})
+        body = _(
+            "Package(s) %(numbers)s of shipment %(name)s voided at UPS by %(user)s; "
+            "still shipping: %(kept)s.",
+            numbers=", ".join(numbers),
+            name=shipment.name,
+            user=user,
+            kept=tracking,
+        )
+        shipment.message_post(body=body)
+        picking.message_post(body=body)
+        return True

@@ -1,0 +1,122 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+
+
+class UpsAddressSuggestion(models.TransientModel):
+    _name = "ups.address.suggestion"
+    _description = "UPS Address Suggestions"
+
+    picking_id = fields.Many2one("stock.picking", required=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", required=True, readonly=True)
+    current_address = fields.Text(readonly=True)
+    message = fields.Text(readonly=True)
+    line_ids = fields.One2many(
+        "ups.address.suggestion.line", "wizard_id", string="Suggested by UPS"
+    )
+
+    @api.model
+    def _open_for(self, picking, result, suggestions):
+        partner = picking.partner_id
+        country = partner.country_id
+        states = self.env["res.country.state"]
+        wizard = self.create(
+            {
+                "picking_id": picking.id,
+                "partner_id": partner.id,
+                "current_address": partner._display_address(without_company=True),
+                "message": " ".join(result.messages) if result else "",
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "street": c.street,
+                            "street2": c.street2,
+                            "city": c.city.title(),
+                            "zip": c.zip,
+                            "state_id": states.search(
+                                [
+                                    ("country_id", "=", country.id),
+                                    ("code", "=", c.state_code),
+                                ],
+                                limit=1,
+                            ).id,
+                            "country_id": country.id,
+                        },
+                    )
+                    for c in suggestions
+                ],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("UPS suggests another address"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _send(self, note):
+        self.ensure_one()
+        return self.picking_id.with_context(
+            ups_address_note=note
+        ).action_send_to_carrier()
+
+    def action_send_as_entered(self):
+        """Keep the address: send, the warning stays in the chatter."""
+        self.ensure_one()
+        return self._send(
+            _(
+                "%(user)s sent %(who)s's address as entered although UPS did not "
+                "confirm it (%(why)s).",
+                user=self.env.user.name,
+                who=self.partner_id.display_name,
+                why=self.message or _("no reason given"),
+            )
+        )
+
+
+class UpsAddressSuggestionLine(models.TransientModel):
+    _name = "ups.address.suggestion.line"
+    _description = "UPS Address Candidate"
+
+    wizard_id = fields.Many2one(
+        "ups.address.suggestion", required=True, ondelete="cascade"
+    )
+    street = fields.Char(readonly=True)
+    street2 = fields.Char(readonly=True)
+    city = fields.Char(readonly=True)
+    zip = fields.Char(readonly=True)
+    state_id = fields.Many2one("res.country.state", readonly=True)
+    country_id = fields.Many2one("res.country", readonly=True)
+
+    def action_use(self):
+        """Write this address on the recipient (in its chatter), then send."""
+        self.ensure_one()
+        wizard = self.wizard_id
+        # the wizard is for logistics users; a warehouse user without contact
+        # rights may still apply the carrier's correction (attributed below)
+        partner = wizard.partner_id.sudo()
+        before = partner._display_address(without_company=True)
+        partner.write(
+            {
+                "street": self.street,
+                "street2": self.street2 or partner.street2,
+                "city": self.city,
+                "zip": self.zip,
+                "state_id": self.state_id.id or partner.state_id.id,
+            }
+        )
+        body = _(
+            "Address corrected by %(user)s with UPS's suggestion (delivery "
+            "%(picking)s): %(before)s -> %(after)s",
+            user=self.env.user.name,
+            picking=wizard.picking_id.name,
+            before=before.replace("\n", ", "),
+            after=partner._display_address(without_company=True).replace("\n", ", "),
+        )
+        partner.message_post(body=body, author_id=self.env.user.partner_id.id)
+        wizard.picking_id.message_post(body=body)
+        return wizard._send("")
