@@ -6,8 +6,8 @@
     python setup/screenshots.py [--url http://localhost:8069] [--out docs/images]
         NAME=PATH ...
 
-Logs in as admin/admin, opens each PATH (e.g. "/web#action=stock.action_picking_tree_all")
-and saves NAME.png. Needs Chromium and the websocket-client package (both
+Logs in as admin/admin, opens each PATH (e.g.
+"/web#action=stock.action_picking_tree_all") and saves NAME.png. Needs Chromium and the websocket-client package (both
 installed by ./setup/test.sh); talks to Chromium over the DevTools protocol.
 """
 
@@ -138,11 +138,11 @@ def main(argv=None):
     browser = Browser(args.width, args.height)
     try:
         browser.goto(args.url + "/web/login")
+        login, password = json.dumps(args.login), json.dumps(args.password)
         browser.evaluate(
-            "document.querySelector('input[name=login]').value = %s;"
-            "document.querySelector('input[name=password]').value = %s;"
+            f"document.querySelector('input[name=login]').value = {login};"
+            f"document.querySelector('input[name=password]').value = {password};"
             "document.querySelector('form.oe_login_form').submit();"
-            % (json.dumps(args.login), json.dumps(args.password))
         )
         if not browser.wait_for("!!document.querySelector('.o_main_navbar')", 60):
             sys.exit("login failed")

@@ -65,7 +65,7 @@ class TestSuiteDemo(TransactionCase):
 
     def test_demo_delivery_orders_pass_preflight_for_each_carrier(self):
         if not self.env.ref("logistics_suite.demo_picking_sim_munich", False):
-            self.fail("the test database has no demo data (./setup/test.sh installs it)")
+            self.fail("no demo data in the test database (./setup/test.sh has it)")
         for xmlid, delivery_type in DEMO_PICKINGS.items():
             picking = self.env.ref(f"logistics_suite.demo_picking_{xmlid}")
             # (no subTest: pytest would not report its failures)
@@ -78,8 +78,12 @@ class TestSuiteDemo(TransactionCase):
             self.assertTrue(phones["recipient_phone"].startswith("+"), xmlid)
 
     def test_demo_customers_live_in_several_countries(self):
-        partners = self.env["stock.picking"].browse(
-            self.env.ref(f"logistics_suite.demo_picking_{xmlid}").id
-            for xmlid in DEMO_PICKINGS
-        ).partner_id
+        partners = (
+            self.env["stock.picking"]
+            .browse(
+                self.env.ref(f"logistics_suite.demo_picking_{xmlid}").id
+                for xmlid in DEMO_PICKINGS
+            )
+            .partner_id
+        )
         self.assertGreaterEqual(len(partners.country_id), 5)
