@@ -7,8 +7,9 @@
         NAME=PATH ...
 
 Logs in as admin/admin, opens each PATH (e.g.
-"/web#action=stock.action_picking_tree_all") and saves NAME.png. Needs Chromium and the websocket-client package (both
-installed by ./setup/test.sh); talks to Chromium over the DevTools protocol.
+"/web#action=stock.action_picking_tree_all") and saves NAME.png. Needs
+Chromium and the websocket-client package (both installed by
+./setup/test.sh); talks to Chromium over the DevTools protocol.
 """
 
 import argparse
