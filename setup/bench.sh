@@ -103,7 +103,7 @@ ensure_addons_link
 compute_addons_path
 HTTP_PORT="$(free_port)"
 write_odoo_conf "$CONF" "$BENCH_DB" "$HTTP_PORT" 2 \
-    "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1" \
+    "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1,root.logistics.outbound_events:1" \
     "list_db = False" \
     "max_cron_threads = 1" \
     "gevent_port = $(free_port)" \

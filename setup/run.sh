@@ -91,7 +91,7 @@ mkdir -p "$LOG_DIR"
 ensure_addons_link
 compute_addons_path
 write_odoo_conf "$CONF" "$DEMO_DB" "$HTTP_PORT" 2 \
-    "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1" \
+    "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1,root.logistics.outbound_events:1" \
     "list_db = False" \
     "proxy_mode = False" \
     "max_cron_threads = 1" \
