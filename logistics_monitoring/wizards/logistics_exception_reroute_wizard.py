@@ -1,6 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.logistics_connector_base.tracking import TERMINAL_STATES
@@ -10,32 +10,15 @@ class LogisticsExceptionRerouteWizard(models.TransientModel):
     """Send the shipments of exceptions with another shipping method."""
 
     _name = "logistics.exception.reroute.wizard"
+    _inherit = "logistics.exception.wizard.mixin"
     _description = "Reroute Shipments of Logistics Exceptions"
 
-    exception_ids = fields.Many2many(
-        "logistics.exception",
-        string="Exceptions",
-        default=lambda self: self._default_exceptions(),
-    )
-    exception_count = fields.Integer(compute="_compute_exception_count")
     carrier_id = fields.Many2one(
         "delivery.carrier",
         string="New Shipping Method",
         required=True,
         domain="[('logistics_account_id', '!=', False)]",
     )
-    reason = fields.Text(required=True)
-
-    @api.model
-    def _default_exceptions(self):
-        if self.env.context.get("active_model") == "logistics.exception":
-            return [(6, 0, self.env.context.get("active_ids") or [])]
-        return []
-
-    @api.depends("exception_ids")
-    def _compute_exception_count(self):
-        for wizard in self:
-            wizard.exception_count = len(wizard.exception_ids)
 
     def _check(self):
         exceptions = self.exception_ids
