@@ -297,26 +297,32 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Send to carrier
     # ------------------------------------------------------------------
+    @api.model
+    def _logistics_notify(self, title, message, close=False):
+        """The success notification of the logistics buttons."""
+        params = {"type": "success", "title": title, "message": message}
+        if close:
+            params["next"] = {"type": "ir.actions.act_window_close"}
+        params["sticky"] = False
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": params,
+        }
+
     def action_send_to_carrier(self):
         """Button **Send to carrier** (contract): validate, then queue dispatch."""
         sent = self.env["logistics.shipment"]
         for picking in self:
             sent |= picking._logistics_send()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Sent to carrier"),
-                "message": _(
-                    "%s queued: the label and tracking number "
-                    "will appear here shortly.",
-                    ", ".join(sent.mapped("name")),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-                "sticky": False,
-            },
-        }
+        return self._logistics_notify(
+            _("Sent to carrier"),
+            _(
+                "%s queued: the label and tracking number will appear here shortly.",
+                ", ".join(sent.mapped("name")),
+            ),
+            close=True,
+        )
 
     def _logistics_lock(self):
         """Serialise concurrent sends of one picking.
@@ -575,21 +581,15 @@ class StockPicking(models.Model):
                 )
             )
         shipment = picking._logistics_send_return()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Return label"),
-                "message": _(
-                    "%(shipment)s queued for %(picking)s: the label will be e-mailed "
-                    "to the customer.",
-                    shipment=shipment.name,
-                    picking=picking.name,
-                ),
-                "sticky": False,
-            },
-        }
+        return self._logistics_notify(
+            _("Return label"),
+            _(
+                "%(shipment)s queued for %(picking)s: the label will be e-mailed "
+                "to the customer.",
+                shipment=shipment.name,
+                picking=picking.name,
+            ),
+        )
 
     def _logistics_create_return(self):
         """The return of this delivery (all of it), through Odoo's wizard."""
@@ -660,20 +660,14 @@ class StockPicking(models.Model):
         """Send the selected delivery orders (same customer, address and day)
         as one shipment."""
         shipment = self._logistics_send_consolidated()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Sent to carrier"),
-                "message": _(
-                    "%(shipment)s queued for %(pickings)s.",
-                    shipment=shipment.name,
-                    pickings=", ".join(self.mapped("name")),
-                ),
-                "sticky": False,
-            },
-        }
+        return self._logistics_notify(
+            _("Sent to carrier"),
+            _(
+                "%(shipment)s queued for %(pickings)s.",
+                shipment=shipment.name,
+                pickings=", ".join(self.mapped("name")),
+            ),
+        )
 
     def _logistics_check_consolidation(self):
         """Raise a UserError unless ``self`` may travel as one shipment."""

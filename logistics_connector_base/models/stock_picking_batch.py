@@ -51,18 +51,12 @@ class StockPickingBatch(models.Model):
                 shipments |= pickings._logistics_send_consolidated()
             else:
                 shipments |= pickings._logistics_send()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Sent to carrier"),
-                "message": _(
-                    "%(count)s shipment(s) queued for batch %(batch)s: %(names)s.",
-                    count=len(shipments),
-                    batch=self.name,
-                    names=", ".join(shipments.mapped("name")),
-                ),
-                "sticky": False,
-            },
-        }
+        return self.env["stock.picking"]._logistics_notify(
+            _("Sent to carrier"),
+            _(
+                "%(count)s shipment(s) queued for batch %(batch)s: %(names)s.",
+                count=len(shipments),
+                batch=self.name,
+                names=", ".join(shipments.mapped("name")),
+            ),
+        )
