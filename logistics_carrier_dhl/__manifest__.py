@@ -4,7 +4,7 @@
     "name": "Logistics Carrier: DHL",
     "summary": "DHL Parcel DE shipping (labels, cancel) and Unified tracking for "
     "the logistics suite, with a DHL contract simulator",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
     "author": "Logistics Suite Authors",
@@ -15,6 +15,8 @@
     "data": [
         "views/logistics_carrier_account_views.xml",
         "views/delivery_carrier_views.xml",
+        "views/logistics_shipment_views.xml",
+        "data/mail_template_data.xml",
     ],
     "demo": [
         "demo/logistics_carrier_dhl_demo.xml",

@@ -4,7 +4,7 @@
     "name": "Logistics Carrier: UPS",
     "summary": "UPS REST adapter (Shipping, Void, Rating, Address Validation, "
     "Tracking, Track Alert), UPS contract simulator and shipping provider type",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
     "author": "Logistics Suite Authors",

@@ -13,6 +13,11 @@ DHL-ROPC 2.0.5, DHL-NR, DHL-UT, DHL-RL, DHL-PUSH). Imports nothing of Odoo.
 - Tracking: Unified ``GET /track/shipments`` (header ``DHL-API-Key``), one
   tracking number per call, paced to the published app limits and backing
   off on 429.
+- DHL Retoure: with the account's option, every order asks for a return
+  label (``services.dhlRetoure``, billed on procedure 07, back to the
+  warehouse); its ``returnShipmentNo``/``returnLabel`` come back in
+  :attr:`DhlShipmentResult.return_packages`. A standalone return shipment
+  is not in the contracts: ``supports_returns`` stays False.
 - Push: DHL's Unified Push payload is not confirmed (§2.3). The receiver
   side is implemented for the assembled example (Unified shipment objects),
   authenticated by the static header/token set at subscription.
@@ -27,6 +32,7 @@ import re
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import ClassVar
 from urllib.parse import quote
@@ -85,6 +91,10 @@ PRODUCT_PROCEDURE = {
     "V62KP": "62",
     "V66WPI": "66",
 }
+# DHL Retoure label with an outbound order: billing procedure 07; offered
+# here with DHL Paket (†: the contracts name no other product for it).
+RETOURE_PROCEDURE = "07"
+RETOURE_PRODUCTS = frozenset({"V01PAK"})
 DOMESTIC_PRODUCTS = frozenset({"V01PAK", "V62WP", "V62KP"})
 PRINT_FORMATS = (
     "A4",
@@ -197,6 +207,14 @@ class TrackPacer:
 
     def hold(self, key, seconds):  # pragma: no cover
         raise NotImplementedError
+
+
+@dataclass
+class DhlShipmentResult(ShipmentResult):
+    """A ShipmentResult with the DHL Retoure labels printed with the order
+    (one :class:`PackageResult` per ``returnShipmentNo``)."""
+
+    return_packages: list[PackageResult] = field(default_factory=list)
 
 
 @register_adapter
@@ -397,7 +415,46 @@ class DhlParcelDeAdapter(CarrierAdapter):
         params = [("docFormat", doc_format), ("includeDocs", "include")]
         if self.extra.get("print_format"):
             params.append(("printFormat", self.extra["print_format"]))
+        if self.extra.get("retoure") and self.extra.get("retoure_print_format"):
+            params.append(("retourePrintFormat", self.extra["retoure_print_format"]))
         return params
+
+    def retoure_billing_number(self):
+        """The DHL Retoure billing number: the account's own, else its
+        billing number (or customer number) with procedure 07."""
+        own = re.sub(r"\s", "", self.extra.get("retoure_billing_number") or "")
+        if own:
+            return own
+        number = self.billing_number("V01PAK")  # 14 characters when valid
+        return number[:10] + RETOURE_PROCEDURE + number[12:14]
+
+    def _retoure(self, request, product, problems):
+        """``services.dhlRetoure`` of an outbound order, or None."""
+        if not self.extra.get("retoure") or request.is_return:
+            return None
+        if product not in RETOURE_PRODUCTS:
+            # not asked for: the shipment says so (no return label came back)
+            return None
+        billing = self.retoure_billing_number()
+        if not BILLING_RE.fullmatch(billing) or billing[10:12] != RETOURE_PROCEDURE:
+            problems.append(
+                FieldError(
+                    "services.dhlRetoure.billingNumber",
+                    "DHL Retoure needs a 14-character billing number with "
+                    f"procedure {RETOURE_PROCEDURE} (digits 11-12); the account "
+                    f"has {billing!r}.",
+                    "billing_number",
+                )
+            )
+        retoure = {"billingNumber": billing}
+        ref_no = self._ref_no(request.reference, 0, 1)
+        if ref_no:
+            retoure["refNo"] = ref_no
+        # the parcel comes back to the warehouse (the outbound shipper)
+        retoure["returnAddress"] = self._contact(
+            request.shipper, "services.dhlRetoure.returnAddress", problems
+        )
+        return retoure
 
     def billing_number(self, product):
         """The account's billing number for ``product``.
@@ -570,6 +627,7 @@ class DhlParcelDeAdapter(CarrierAdapter):
                 )
             )
         ship_date = self._ship_date(request.ship_date)
+        retoure = self._retoure(request, product, problems)
         shipments = []
         for index, parcel in enumerate(parcels):
             shipment = {"product": product, "billingNumber": billing}
@@ -584,6 +642,8 @@ class DhlParcelDeAdapter(CarrierAdapter):
                     "details": self._details(parcel, index, problems),
                 }
             )
+            if retoure:
+                shipment["services"] = {"dhlRetoure": retoure}
             shipments.append(shipment)
         if problems:
             category = _category(problems)
@@ -664,8 +724,18 @@ class DhlParcelDeAdapter(CarrierAdapter):
 
     def _result(self, items, data):
         packages = []
+        returns = []
         shipments = []
         for item in items:
+            if item.get("returnShipmentNo"):
+                return_label, return_fmt = self._document(item.get("returnLabel"))
+                returns.append(
+                    PackageResult(
+                        tracking_number=str(item["returnShipmentNo"]),
+                        label=return_label,
+                        label_format=return_fmt or "PDF",
+                    )
+                )
             label, fmt = self._document(item.get("label"))
             packages.append(
                 PackageResult(
@@ -692,11 +762,12 @@ class DhlParcelDeAdapter(CarrierAdapter):
                 info["label_error"] = "label not decodable: reprint it"
             shipments.append(info)
         status = data.get("status") if isinstance(data.get("status"), dict) else {}
-        return ShipmentResult(
+        return DhlShipmentResult(
             carrier_shipment_id=",".join(p.tracking_number for p in packages),
             packages=packages,
             label_format=packages[0].label_format if packages else "PDF",
             raw={"status": status.get("detail") or "", "shipments": shipments},
+            return_packages=returns,
         )
 
     @staticmethod

@@ -158,6 +158,21 @@ class LogisticsCarrierAccount(models.Model):
         help="A shipper address stored in the business customer portal (it can "
         "print your logo); when set, it replaces the warehouse address.",
     )
+    dhl_retoure = fields.Boolean(
+        string="Print a return label with every shipment (DHL Retoure)",
+        tracking=True,
+        help="Every DHL Paket (V01PAK) order also asks DHL for a prepaid DHL "
+        "Retoure label back to the warehouse; it is stored on the shipment and "
+        "the Return label button e-mails it to the customer.",
+    )
+    dhl_retoure_billing_number = fields.Char(
+        string="DHL Retoure Billing Number",
+        size=14,
+        tracking=True,
+        help="DHL's billing number for DHL Retoure (product procedure 07 in "
+        "digits 11-12). Empty: the billing number above with procedure 07 "
+        "(e.g. 33333333330701).",
+    )
     dhl_tracking_url = fields.Char(
         string="Tracking Page URL",
         help="Customer-facing tracking link; {number} is replaced by the "
@@ -219,6 +234,20 @@ class LogisticsCarrierAccount(models.Model):
                     )
                 )
 
+    @api.constrains("dhl_retoure_billing_number")
+    def _check_dhl_retoure_billing_number(self):
+        for account in self:
+            number = account.dhl_retoure_billing_number
+            if number and not re.fullmatch(r"\w{10}07\w{2}", number):
+                raise ValidationError(
+                    _(
+                        "%s is not a DHL Retoure billing number: 14 characters "
+                        "with the product procedure 07 in digits 11-12 (e.g. "
+                        "33333333330701).",
+                        number,
+                    )
+                )
+
     def _get_adapter_extra(self):
         extra = super()._get_adapter_extra()
         if self.carrier_code != "dhl":
@@ -237,6 +266,8 @@ class LogisticsCarrierAccount(models.Model):
                 "shipper_ref": account.dhl_shipper_ref or "",
                 "tracking_url": account.dhl_tracking_url or "",
                 "push_header": account.dhl_push_header or DEFAULT_PUSH_HEADER,
+                "retoure": bool(account.dhl_retoure),
+                "retoure_billing_number": account.dhl_retoure_billing_number or "",
             }
         )
         return extra

@@ -1,6 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from odoo import _, models
 
 
 class StockPicking(models.Model):
@@ -24,3 +24,63 @@ class StockPicking(models.Model):
             weights,
             self._logistics_shipper_partner().country_id.code,
         )
+
+    def _logistics_return_label_from_outbound(self):
+        """DHL: the Retoure label printed with the delivery is the return
+        label; it is e-mailed again instead of refusing (DHL offers no
+        standalone return shipment in the suite)."""
+        action = super()._logistics_return_label_from_outbound()
+        if action:
+            return action
+        carrier = self._logistics_return_carrier()
+        outbound = self.return_id.logistics_shipment_id
+        if (
+            carrier.logistics_account_id.carrier_code != "dhl"
+            or not outbound
+            or outbound.carrier_code != "dhl"
+            or not outbound.dhl_retoure_label_ids
+        ):
+            return False
+        outbound = outbound.sudo()
+        if not self.carrier_id:
+            self.carrier_id = carrier
+        self.carrier_tracking_ref = outbound.dhl_retoure_number
+        sent = outbound._dhl_send_retoure_label()
+        body = _(
+            "DHL Retoure label %(number)s (printed with %(shipment)s) handed to "
+            "the customer by %(user)s%(how)s.",
+            number=outbound.dhl_retoure_number,
+            shipment=outbound.name,
+            user=self.env.user.name,
+            how=_(" by e-mail")
+            if sent
+            else _(": the customer has no e-mail, print it"),
+        )
+        self.message_post(body=body, attachment_ids=outbound.dhl_retoure_label_ids.ids)
+        if self.return_id:
+            self.return_id.message_post(body=body)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if sent else "warning",
+                "title": _("DHL Retoure label"),
+                "message": (
+                    _(
+                        "The DHL Retoure label %(number)s of %(picking)s was "
+                        "e-mailed to the customer.",
+                        number=outbound.dhl_retoure_number,
+                        picking=self.return_id.name,
+                    )
+                    if sent
+                    else _(
+                        "%(picking)s's customer has no e-mail address: print the "
+                        "DHL Retoure label %(number)s from %(return)s.",
+                        picking=self.return_id.name,
+                        number=outbound.dhl_retoure_number,
+                        **{"return": self.name},
+                    )
+                ),
+                "sticky": not sent,
+            },
+        }

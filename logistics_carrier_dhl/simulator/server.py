@@ -29,6 +29,10 @@ the operation names used by ``add_fault``/``count``:
 ``GET /tracking-page/<number>`` (HTML, simulator only)          tracking_page
 ==============================================================  ===================
 
+An order may ask for a DHL Retoure label (``services.dhlRetoure``): the item
+then carries ``returnShipmentNo``, ``returnRoutingCode`` and ``returnLabel``
+(query ``retourePrintFormat``), as in ``dhl-parcel-de-order-response.json``.
+
 Where DHL publishes no shape, the simulator says so: closed-out shipments,
 the push subscription's answer and the push message itself are the
 simulator's own (the push message follows the assembled example).
@@ -95,6 +99,10 @@ COUNTRY_MESSAGE = (
     "Parameter country must be a valid country code consisting of three "
     "characters according to ISO 3166-1 alpha-3."
 )
+# DHL Retoure (services.dhlRetoure of an outbound order): billed on the
+# procedure 07 of the customer number; offered here with DHL Paket only (†).
+RETOURE_PROCEDURE = "07"
+RETOURE_PRODUCTS = ("V01PAK",)
 NOT_CODEABLE_ZIP = "99999"  # simulator convention: a German address DHL cannot code
 # step: (Unified statusCode, status, description, Parcel DE code)
 STEPS = {
@@ -501,6 +509,11 @@ class DhlSimulator(base_sim.SimulatorServer):
                 )
             self._address_errors(shipment.get("shipper"), f"{path}.shipper", errors)
             self._address_errors(shipment.get("consignee"), f"{path}.consignee", errors)
+            services = shipment.get("services")
+            if services is not None and not isinstance(services, dict):
+                errors.append((f"{path}.services", "Parameter services is invalid."))
+            elif services and "dhlRetoure" in services:
+                self._retoure_errors(services["dhlRetoure"], path, errors)
             weight = (shipment.get("details") or {}).get("weight") or {}
             value = weight.get("value")
             if weight.get("uom") not in ("g", "kg") or not isinstance(
@@ -514,6 +527,25 @@ class DhlSimulator(base_sim.SimulatorServer):
                     (f"{path}.details.weight", "Parameter value must be <= 31500.")
                 )
         return errors
+
+    def _retoure_errors(self, retoure, path, errors):
+        path = f"{path}.services.dhlRetoure"
+        if not isinstance(retoure, dict):
+            errors.append((path, "Parameter dhlRetoure is invalid."))
+            return
+        if not BILLING_RE.fullmatch(str(retoure.get("billingNumber") or "")):
+            errors.append(
+                (f"{path}.billingNumber", "Parameter billingNumber is invalid.")
+            )
+        ref_no = retoure.get("refNo")
+        if ref_no is not None and not 8 <= len(str(ref_no)) <= 35:
+            errors.append(
+                (f"{path}.refNo", "Parameter refNo must have 8 to 35 characters.")
+            )
+        if retoure.get("returnAddress") is not None:
+            self._address_errors(
+                retoure["returnAddress"], f"{path}.returnAddress", errors
+            )
 
     @staticmethod
     def _business_messages(shipment, must_encode):
@@ -539,6 +571,15 @@ class DhlSimulator(base_sim.SimulatorServer):
         kg = weight["value"] / (1000.0 if weight["uom"] == "g" else 1.0)
         if kg > max_kg:
             add("details.weight", "The weight is too high")
+        retoure = (shipment.get("services") or {}).get("dhlRetoure")
+        if retoure is not None:
+            if product not in RETOURE_PRODUCTS:
+                add("services.dhlRetoure", f"DHL Retoure is not available for {name}.")
+            if str(retoure.get("billingNumber"))[10:12] != RETOURE_PROCEDURE:
+                add(
+                    "services.dhlRetoure.billingNumber",
+                    "The billing number is not valid for DHL Retoure.",
+                )
         ship_date = shipment.get("shipDate")
         if ship_date and ship_date < _today_in_germany().isoformat():
             add("shipDate", "The shipment date must not be in the past.")
@@ -555,25 +596,37 @@ class DhlSimulator(base_sim.SimulatorServer):
                 )
         return messages
 
-    def _document(self, number, doc_format, include_docs, print_format=None):
+    def _document(
+        self, number, doc_format, include_docs, print_format=None, retoure=False
+    ):
+        """The label (or, ``retoure``, the DHL Retoure label) of a shipment."""
         shipment = self._shipments[number]
         order = shipment["request"]
         consignee = order.get("consignee") or {}
+        title = PRODUCTS[order["product"]][1]
+        printed = number
+        if retoure:
+            # back to the return address (the shipper when none was given)
+            consignee = (order.get("services") or {}).get("dhlRetoure") or {}
+            consignee = consignee.get("returnAddress") or order.get("shipper") or {}
+            title = "DHL RETOURE"
+            printed = shipment["returnShipmentNo"]
         lines = [
             "DHL SIMULATOR - NOT A REAL LABEL",
-            PRODUCTS[order["product"]][1],
+            title,
             f"Ref: {order.get('refNo') or ''}",
             str(consignee.get("name1") or ""),
             str(consignee.get("addressStreet") or ""),
             f"{consignee.get('postalCode') or ''} {consignee.get('city') or ''}",
             str(consignee.get("country") or ""),
-            f"Sendungsnummer: {number}",
+            f"Sendungsnummer: {printed}",
         ]
+        number = printed
         fmt = "ZPL2" if doc_format == "ZPL2" else "PDF"
         document = {"fileFormat": fmt, "printFormat": print_format or "910-300-700"}
         if include_docs == "URL":
             token = secrets.token_urlsafe(16)
-            self._label_tokens[token] = (number, fmt)
+            self._label_tokens[token] = (shipment["shipmentNo"], fmt, retoure)
             document["url"] = f"{self.url}{SHIPPING}/labels?token={token}"
         elif fmt == "ZPL2":
             document["zpl2"] = base_sim.build_zpl_label(lines, number).decode()
@@ -595,6 +648,11 @@ class DhlSimulator(base_sim.SimulatorServer):
             "signatory": "",
             "next_advance_at": None,
         }
+        if (order.get("services") or {}).get("dhlRetoure") is not None:
+            # DHL Retoure numbers look like the example's 60701001756402
+            shipment["returnShipmentNo"] = "607" + "".join(
+                str(secrets.randbelow(10)) for _ in range(11)
+            )
         self._shipments[number] = shipment
         self._by_tracking[number] = number
         self.advance(number, "pre-transit", push=False)
@@ -617,6 +675,7 @@ class DhlSimulator(base_sim.SimulatorServer):
         doc_format = (query.get("docFormat") or ["PDF"])[0]
         include_docs = (query.get("includeDocs") or ["include"])[0]
         print_format = (query.get("printFormat") or [None])[0]
+        retoure_format = (query.get("retourePrintFormat") or [None])[0]
         with self._lock:
             faults = {f["position"]: f for f in self._item_faults}
             self._item_faults.clear()
@@ -645,12 +704,29 @@ class DhlSimulator(base_sim.SimulatorServer):
                     }
                     if order.get("refNo"):
                         item["shipmentRefNo"] = order["refNo"]
+                    self._add_retoure(
+                        item, number, doc_format, include_docs, retoure_format
+                    )
                 if messages:
                     item["validationMessages"] = messages
                 items.append(item)
         ok = sum(1 for i in items if i["sstatus"]["statusCode"] == 200)
         verb = "validated" if validate_only else "created"
         return self._multi_reply(items, ok, verb)
+
+    def _add_retoure(self, item, number, doc_format, include_docs, print_format):
+        """returnShipmentNo, returnRoutingCode and returnLabel of a Retoure."""
+        shipment = self._shipments[number]
+        if not shipment.get("returnShipmentNo"):
+            return
+        retoure = (shipment["request"].get("services") or {}).get("dhlRetoure")
+        address = retoure.get("returnAddress") or shipment["request"].get("shipper")
+        postal = re.sub(r"\W", "", str((address or {}).get("postalCode") or ""))
+        item["returnShipmentNo"] = shipment["returnShipmentNo"]
+        item["returnRoutingCode"] = f"40327{postal[:6] or '00000'}+99000933000000"
+        item["returnLabel"] = self._document(
+            number, doc_format, include_docs, print_format, retoure=True
+        )
 
     @staticmethod
     def _fake_number():
@@ -751,6 +827,7 @@ class DhlSimulator(base_sim.SimulatorServer):
         doc_format = (query.get("docFormat") or ["PDF"])[0]
         include_docs = (query.get("includeDocs") or ["include"])[0]
         print_format = (query.get("printFormat") or [None])[0]
+        retoure_format = (query.get("retourePrintFormat") or [None])[0]
         items = []
         with self._lock:
             for number in numbers:
@@ -769,6 +846,9 @@ class DhlSimulator(base_sim.SimulatorServer):
                             ),
                         }
                     )
+                    self._add_retoure(
+                        items[-1], number, doc_format, include_docs, retoure_format
+                    )
         ok = sum(1 for i in items if i["sstatus"]["statusCode"] == 200)
         return self._multi_reply(items, ok, "printed")
 
@@ -778,7 +858,8 @@ class DhlSimulator(base_sim.SimulatorServer):
             found = self._label_tokens.get(token)
             if found is None:
                 return base_sim._Reply(404, request_status(404, "Unknown document."))
-            document = self._document(found[0], found[1], "include")
+            number, fmt, *retoure = found
+            document = self._document(number, fmt, "include", retoure=any(retoure))
         if "zpl2" in document:
             return base_sim._Reply(200, document["zpl2"], content_type="text/plain")
         return base_sim._Reply(
@@ -1018,6 +1099,7 @@ class DhlSimulator(base_sim.SimulatorServer):
             "product": order.get("product"),
             "billingNumber": order.get("billingNumber"),
             "refNo": order.get("refNo"),
+            "returnShipmentNo": shipment.get("returnShipmentNo"),
             "cancelled": shipment["cancelled"],
             "closed": shipment["closed"],
             "step": shipment["step"],

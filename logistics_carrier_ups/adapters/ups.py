@@ -113,6 +113,8 @@ EU_COUNTRIES = frozenset(
 CUSTOMS_UNIONS = (EU_COUNTRIES, frozenset({"US", "PR"}))
 INVOICE_LINE_TOTAL_LANES = (("US", "CA"), ("US", "PR"))
 UPS_STANDARD = "11"
+# Shipment.ReturnService.Code of a UPS Print Return Label (PRL)
+RETURN_SERVICE = "9"
 EXPORT_REASONS = ("SALE", "GIFT", "SAMPLE", "RETURN", "REPAIR", "INTERCOMPANYDATA")
 
 AUTH_CODES = frozenset({"UJ0001", "250002", "250003", "251004", "10400", "10401"})
@@ -162,6 +164,12 @@ def needs_description(origin, destination, service_code=""):
         return False
     both_eu = origin in EU_COUNTRIES and destination in EU_COUNTRIES
     return not (both_eu and str(service_code or "") == UPS_STANDARD)
+
+
+def return_description(request):
+    """The merchandise description of a return's packages."""
+    customs = request.customs or {}
+    return customs.get("description") or f"Return {request.reference or ''}".strip()
 
 
 def needs_invoice_line_total(origin, destination):
@@ -331,6 +339,8 @@ class UpsAdapter(CarrierAdapter):
         "production": "https://onlinetools.ups.com/api",
     }
     supports_lookup = False
+    # ShipmentRequest.is_return: a UPS Print Return Label (ReturnService 9)
+    supports_returns = True
     idempotent_create = False  # UPS has no idempotency key: never resend blindly
     api_version = API_VERSION
     label_recovery_version = "v1"
@@ -638,11 +648,20 @@ class UpsAdapter(CarrierAdapter):
         # Package references only within the US/PR (UPS business rule);
         # elsewhere the reference goes on the shipment.
         domestic_us = origin == destination and origin in IMPERIAL_COUNTRIES
-        shipment = {
-            "Shipper": self._party(request.shipper, self.shipper_number()),
-            "ShipTo": self._party(request.recipient),
-            "ShipFrom": self._party(request.shipper),
-        }
+        if request.is_return and not rating:
+            # A return: the customer (request.shipper) is ShipFrom, the
+            # warehouse (request.recipient) ShipTo, the account holder Shipper.
+            shipment = {
+                "Shipper": self._party(request.recipient, self.shipper_number()),
+                "ShipTo": self._party(request.recipient),
+                "ShipFrom": self._party(request.shipper),
+            }
+        else:
+            shipment = {
+                "Shipper": self._party(request.shipper, self.shipper_number()),
+                "ShipTo": self._party(request.recipient),
+                "ShipFrom": self._party(request.shipper),
+            }
         code = clip(request.service_code, 3)
         if code:
             shipment["Service"] = {"Code": code, "Description": SERVICES.get(code, "")}
@@ -657,6 +676,12 @@ class UpsAdapter(CarrierAdapter):
             )
             for parcel in request.parcels
         ]
+        if request.is_return and not rating:
+            # Shipping.yaml: Package.Description (1-35) is required for a
+            # shipment with a return service.
+            description = clip(return_description(request), 35)
+            for package in shipment["Package"]:
+                package["Description"] = description
         if not domestic_us and not rating and request.reference:
             shipment["ReferenceNumber"] = [{"Value": clip(request.reference, 35)}]
         if self.extra.get("negotiated_rates"):
@@ -680,6 +705,11 @@ class UpsAdapter(CarrierAdapter):
         description = customs.get("description") or request.reference or "Goods"
         shipment = {"Description": clip(description, 50)}
         shipment.update(self._shipment_core(request))
+        if request.is_return:
+            shipment["ReturnService"] = {
+                "Code": RETURN_SERVICE,
+                "Description": "UPS Print Return Label",
+            }
         shipment["PaymentInformation"] = {
             "ShipmentCharge": [
                 {"Type": "01", "BillShipper": {"AccountNumber": self.shipper_number()}}
@@ -768,7 +798,8 @@ class UpsAdapter(CarrierAdapter):
         return forms
 
     def build_rate_request(self, request):
-        """The ``RateRequest`` body for ``POST /rating/v2409/{Rate|Shop}``."""
+        """The ``RateRequest`` body for ``POST /rating/v2409/{option}``
+        (``Ratetimeintransit`` or ``Shoptimeintransit``)."""
         shipment = self._shipment_core(request, rating=True)
         shipment["PaymentDetails"] = {
             "ShipmentCharge": [
@@ -776,6 +807,32 @@ class UpsAdapter(CarrierAdapter):
             ]
         }
         shipment["NumOfPieces"] = str(len(request.parcels))
+        # Time in transit (Ratetimeintransit/Shoptimeintransit): the bill
+        # type (03 non-document) and the pickup date are required.
+        timing = {"PackageBillType": "03"}
+        if request.ship_date:
+            timing["Pickup"] = {"Date": request.ship_date.strftime("%Y%m%d")}
+        shipment["DeliveryTimeInformation"] = timing
+        # Rating.yaml: ShipmentTotalWeight (and InvoiceLineTotal between
+        # countries) are needed for the time in transit of an international
+        # shipment; sent always, the total weight is harmless at home.
+        origin, destination = self._lane(request)
+        weight_unit, _length_unit = self.units(origin)
+        total_weight = request.total_weight_kg * (
+            LBS_PER_KG if weight_unit == "LBS" else 1.0
+        )
+        shipment["ShipmentTotalWeight"] = {
+            "UnitOfMeasurement": {"Code": weight_unit},
+            "Weight": fmt_number(max(round(total_weight, 1), 0.1), 1),
+        }
+        value = customs_total(request.customs or {}) or float(
+            request.declared_value or 0
+        )
+        if origin != destination and value > 0:
+            shipment["InvoiceLineTotal"] = {
+                "CurrencyCode": clip(request.currency or "USD", 3),
+                "MonetaryValue": fmt_number(value, 2),
+            }
         return {
             "RateRequest": {
                 "Request": {
@@ -967,7 +1024,9 @@ class UpsAdapter(CarrierAdapter):
 
     # -- rating -----------------------------------------------------------------
     def get_rates(self, request):
-        option = "Rate" if request.service_code else "Shop"
+        # The *timeintransit options add TimeInTransit (business days) to
+        # every RatedShipment; Rate/Shop return none for most services.
+        option = "Ratetimeintransit" if request.service_code else "Shoptimeintransit"
         response = self._call(
             "POST",
             f"/rating/{self.api_version}/{option}",
@@ -989,7 +1048,7 @@ class UpsAdapter(CarrierAdapter):
             charges = negotiated or money(rated.get("TotalCharges"))
             if not charges:
                 continue
-            days = dig(rated, "GuaranteedDelivery", "BusinessDaysInTransit")
+            days = cls.transit_days(rated)
             quotes.append(
                 RateQuote(
                     service_code=code,
@@ -998,11 +1057,29 @@ class UpsAdapter(CarrierAdapter):
                     or f"UPS {code}",
                     amount=charges[0],
                     currency=charges[1],
-                    transit_days=int(days) if str(days or "").isdigit() else None,
+                    transit_days=days,
                     negotiated=bool(negotiated),
                 )
             )
         return quotes
+
+    @staticmethod
+    def transit_days(rated):
+        """Business days of a RatedShipment: TimeInTransit's estimated
+        arrival, else the guaranteed delivery; None when UPS gives neither."""
+        summaries = as_list(dig(rated, "TimeInTransit", "ServiceSummary"))
+        for value in (
+            dig(
+                summaries[0] if summaries else {},
+                "EstimatedArrival",
+                "BusinessDaysInTransit",
+            ),
+            dig(rated, "GuaranteedDelivery", "BusinessDaysInTransit"),
+        ):
+            text = str(value or "").strip()
+            if text.isdigit():
+                return int(text)
+        return None
 
     # -- address validation -----------------------------------------------------
     def validate_address(self, address):

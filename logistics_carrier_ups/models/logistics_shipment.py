@@ -17,6 +17,8 @@ class LogisticsShipment(models.Model):
         if self.carrier_code != "ups":
             return request
         customs = self.picking_id._ups_customs_data()
+        if customs and self.is_return:
+            customs["reason"] = "RETURN"  # goods coming back, not a sale
         return dataclasses.replace(request, customs=customs) if customs else request
 
     def _apply_result(self, result, replay=False, recovered=False, submitted_at=None):

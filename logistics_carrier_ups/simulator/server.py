@@ -6,10 +6,12 @@
 Built on the suite's generic simulator (HTTP plumbing, fault injection,
 request recording, token expiry, auto-advance), it answers like UPS
 (``carrier-contracts.md`` §1): OAuth client credentials, Ship / Void /
-Label Recovery (v2409, v1), Rating (v2409 Rate and Shop), Address
-Validation (v2), Tracking (v1, both not-found variants), Track Alert
-subscriptions (v2, and v1 with a destination) and pushes. Every path is
-also served under ``/api`` (UPS's base URL ends with ``/api``).
+Label Recovery (v2409, v1), return shipments (ReturnService 9, UPS Print
+Return Label), Rating (v2409 Rate, Shop and their ``timeintransit``
+variants with TimeInTransit), Address Validation (v2), Tracking (v1, both
+not-found variants), Track Alert subscriptions (v2, and v1 with a
+destination) and pushes. Every path is also served under ``/api``
+(UPS's base URL ends with ``/api``).
 
 As a script (standard library only; the demo database points at it)::
 
@@ -102,6 +104,17 @@ SERVICES = {
     "59": ("UPS 2nd Day Air A.M.", 29.0, 2.3, 2),
     "65": ("UPS Worldwide Saver", 51.0, 3.6, 1),
 }
+# Shipment.ReturnService.Code (Shipping.yaml)
+RETURN_SERVICES = {
+    "2": "UPS Print and Mail",
+    "3": "UPS Return Service 1-Attempt",
+    "5": "UPS Return Service 3-Attempt",
+    "8": "UPS Electronic Return Label",
+    "9": "UPS Print Return Label",
+    "10": "UPS Exchange Print Return Label",
+}
+# Business days in transit by service when UPS guarantees none (simulated).
+TRANSIT_DAYS = {"03": 3, "08": 4, "11": 2}
 CURRENCIES = {"US": "USD", "PR": "USD", "CA": "CAD", "GB": "GBP", "CH": "CHF"}
 NO_POSTAL_CODE = ("HK", "AE", "IE", "QA", "PA")
 STATE_REQUIRED = ("US", "CA", "PR")
@@ -634,7 +647,10 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         )
         destination = self._validate_party(shipment.get("ShipTo"), "ship to", errors)
         if shipment.get("ShipFrom") is not None:
-            self._validate_party(shipment["ShipFrom"], "ship from", errors)
+            ship_from = self._validate_party(shipment["ShipFrom"], "ship from", errors)
+            origin = ship_from or origin  # the parcel leaves from ShipFrom
+        if shipment.get("ReturnService") is not None:
+            self._validate_return(shipment, origin, errors)
         self._lane_errors(
             _text(_get(shipment, "Service", "Code")), origin, destination, errors
         )
@@ -666,6 +682,50 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         if forms is not None:
             self._validate_forms(forms, errors)
         return errors
+
+    @staticmethod
+    def _validate_return(shipment, origin, errors):
+        """Shipment.ReturnService (Shipping.yaml): a return shipment.
+
+        The simulator prints only UPS Print Return Label (9); a package
+        Description (1-35) is required for a shipment with a return
+        service; US/PR-origin returns carry one package. Codes illustrative.
+        """
+        code = _text(_get(shipment, "ReturnService", "Code"))
+        if code not in RETURN_SERVICES:
+            errors.append(("120540", "Missing or invalid return service code"))
+        elif code not in ("9",):
+            errors.append(
+                (
+                    "120541",
+                    f"Return service {code} ({RETURN_SERVICES[code]}) is not "
+                    "offered by the simulator",
+                )
+            )
+        if not isinstance(shipment.get("ShipFrom"), dict):
+            errors.append(("120542", "A return shipment needs a ship from address"))
+        packages = _list(shipment.get("Package"))
+        for index, package in enumerate(packages, 1):
+            package = package if isinstance(package, dict) else {}
+            description = _text(package.get("Description"))
+            if not description:
+                errors.append(
+                    (
+                        "120543",
+                        f"Package {index}: a merchandise description is required "
+                        "for a shipment with a return service",
+                    )
+                )
+            elif len(description) > 35:
+                errors.append(
+                    ("120544", f"Package {index}: description longer than 35")
+                )
+        if origin in ("US", "PR") and len(packages) > 1:
+            errors.append(
+                ("120545", "A return from the US or Puerto Rico has one package")
+            )
+        elif len(packages) > 20:
+            errors.append(("120546", "A return shipment has at most 20 packages"))
 
     @staticmethod
     def _validate_forms(forms, errors):
@@ -725,7 +785,12 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
 
     def _shop(self, shipment, *, only=None):
         """[(code, amount, currency, kg)] for a Ship/Rate shipment dict."""
-        origin = _text(_get(shipment, "Shipper", "Address", "CountryCode")).upper()
+        shipper = _text(_get(shipment, "Shipper", "Address", "CountryCode")).upper()
+        # the lane starts where the parcel leaves: ShipFrom (a return's customer)
+        origin = (
+            _text(_get(shipment, "ShipFrom", "Address", "CountryCode")).upper()
+            or shipper
+        )
         dest = _text(_get(shipment, "ShipTo", "Address", "CountryCode")).upper()
         kilos = 0.0
         for package in _list(shipment.get("Package")):
@@ -735,7 +800,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             except (TypeError, ValueError):
                 weight = 0.0
             kilos += weight * (KG_PER_LB if unit == "LBS" else 1.0)
-        currency = CURRENCIES.get(origin, "EUR")
+        currency = CURRENCIES.get(shipper, "EUR")
         quotes = []
         for code, (_name, base, per_kg, _days) in sorted(SERVICES.items()):
             if only and code != only:
@@ -795,6 +860,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             "labels": [],
             "charges": {"amount": f"{quote[1]:.2f}", "currency": quote[2]},
             "negotiated": negotiated,
+            "return_service": _text(_get(shipment, "ReturnService", "Code")),
             "packages": dict.fromkeys(numbers, "label_created"),
             "next_advance_at": (
                 time.time() + float(self.auto_advance) if self.auto_advance else None
@@ -805,6 +871,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             lines = [
                 "UPS SIMULATOR - NOT A REAL LABEL",
                 f"{SERVICES[service][0]}  {index} OF {len(numbers)}",
+                *(["UPS PRINT RETURN LABEL"] if record["return_service"] else []),
                 _text(_get(shipment, "ShipTo", "Name")),
                 " ".join(_text(line) for line in _list(ship_to.get("AddressLine"))),
                 f"{_text(ship_to.get('City'))} {_text(ship_to.get('PostalCode'))}",
@@ -1023,6 +1090,12 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         service = _text(_get(shipment, "Service", "Code"))
         if option.startswith("Rate") and not service:
             errors.append(("111100", "Missing service code for a Rate request"))
+        in_transit = option.endswith("timeintransit")
+        timing = shipment.get("DeliveryTimeInformation")
+        if in_transit and not _text(_get(timing, "PackageBillType")):
+            # Rating.yaml: required for a time in transit request (code
+            # illustrative)
+            errors.append(("111620", "Missing package bill type for time in transit"))
         if errors:
             return ups_errors(400, *errors)
         quotes = self._shop(
@@ -1060,6 +1133,10 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             days = SERVICES[code][3]
             if days:
                 item["GuaranteedDelivery"] = {"BusinessDaysInTransit": str(days)}
+            if in_transit:
+                item["TimeInTransit"] = self._time_in_transit(
+                    code, days or TRANSIT_DAYS.get(code, 5), timing
+                )
             if negotiated:
                 item["NegotiatedRateCharges"] = {
                     "TotalCharge": self._money(amount * NEGOTIATED_FACTOR, currency)
@@ -1077,6 +1154,36 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
                 }
             },
         )
+
+    @staticmethod
+    def _time_in_transit(code, days, timing):
+        """RatedShipment.TimeInTransit: pickup date, business days, arrival."""
+        pickup = _text(_get(timing, "Pickup", "Date"))
+        try:
+            start = datetime.strptime(pickup, "%Y%m%d").date()
+        except ValueError:
+            start = datetime.now(timezone.utc).date()
+        arrival, left = start, days
+        while left:
+            arrival += timedelta(days=1)
+            if arrival.weekday() < 5:
+                left -= 1
+        return {
+            "PickupDate": start.strftime("%Y%m%d"),
+            "PackageBillType": _text(_get(timing, "PackageBillType")),
+            "Disclaimer": "Simulated time in transit",
+            "ServiceSummary": {
+                "Service": {"Description": SERVICES[code][0]},
+                "EstimatedArrival": {
+                    "Arrival": {"Date": arrival.strftime("%Y%m%d"), "Time": "230000"},
+                    "BusinessDaysInTransit": str(days),
+                    "Pickup": {"Date": start.strftime("%Y%m%d"), "Time": "170000"},
+                    "DayOfWeek": arrival.strftime("%a").upper(),
+                    "TotalTransitDays": str((arrival - start).days),
+                },
+                "SaturdayDelivery": "0",
+            },
+        }
 
     # -- address validation -----------------------------------------------------
     def _op_xav(self, body, arg, **_):
@@ -1347,6 +1454,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         public = super()._public(shipment)
         public["packages"] = dict(shipment.get("packages") or {})
         public["negotiated"] = shipment.get("negotiated", False)
+        public["return_service"] = shipment.get("return_service", "")
         return public
 
 

@@ -3,3 +3,4 @@ from . import test_ups_send_to_carrier
 from . import test_ups_track_alert
 from . import test_ups_operations
 from . import test_ups_token_workers
+from . import test_ups_returns

@@ -167,7 +167,7 @@ class TestUpsSendToCarrier(UpsCase):
         ).save()
         wizard.update_price()  # the "Get rate" button
         (rate,) = self._ups_requests("rates")
-        self.assertEqual(rate["path"], "/rating/v2409/Rate")
+        self.assertEqual(rate["path"], "/rating/v2409/Ratetimeintransit")
         shipment = rate["json"]["RateRequest"]["Shipment"]
         self.assertEqual(shipment["Service"]["Code"], "03")
         self.assertEqual(shipment["ShipTo"]["Address"]["PostalCode"], "30328")

@@ -580,6 +580,9 @@ class StockPicking(models.Model):
                     picking.name,
                 )
             )
+        action = picking._logistics_return_label_from_outbound()
+        if action:
+            return action
         shipment = picking._logistics_send_return()
         return self._logistics_notify(
             _("Return label"),
@@ -590,6 +593,15 @@ class StockPicking(models.Model):
                 picking=picking.name,
             ),
         )
+
+    def _logistics_return_label_from_outbound(self):
+        """Hook for carrier addons: the return label the carrier printed with
+        the outbound shipment (e.g. DHL Retoure), handed to the customer
+        instead of a new return shipment. ``self`` is the return picking.
+
+        Returns the action to show, or False: a return shipment is created.
+        """
+        return False
 
     def _logistics_create_return(self):
         """The return of this delivery (all of it), through Odoo's wizard."""

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import types
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -259,6 +259,15 @@ RATE_EXTRA_KEYS = {
     "RateRequest.Shipment.ShipFrom.Phone.Number",
     "RateRequest.Shipment.ShipmentRatingOptions",
     "RateRequest.Shipment.ShipmentRatingOptions.NegotiatedRatesIndicator",
+    # Rating.yaml: time in transit (Ratetimeintransit / Shoptimeintransit)
+    "RateRequest.Shipment.DeliveryTimeInformation",
+    "RateRequest.Shipment.DeliveryTimeInformation.PackageBillType",
+    "RateRequest.Shipment.DeliveryTimeInformation.Pickup",
+    "RateRequest.Shipment.DeliveryTimeInformation.Pickup.Date",
+    "RateRequest.Shipment.ShipmentTotalWeight",
+    "RateRequest.Shipment.ShipmentTotalWeight.UnitOfMeasurement",
+    "RateRequest.Shipment.ShipmentTotalWeight.UnitOfMeasurement.Code",
+    "RateRequest.Shipment.ShipmentTotalWeight.Weight",
 }
 SHIP_REQUIRED = {
     "ShipmentRequest.Request.RequestOption",
@@ -339,9 +348,9 @@ def test_ship_request_matches_the_published_contract(sim, make_adapter):
 
 def test_rate_request_matches_the_published_contract(sim, make_adapter):
     adapter = make_adapter(extra={"negotiated_rates": True})
-    adapter.get_rates(shipment_request())
+    adapter.get_rates(shipment_request(ship_date=date(2026, 11, 20)))
     (request,) = sent(sim, "rates")
-    assert request["path"] == "/rating/v2409/Rate"
+    assert request["path"] == "/rating/v2409/Ratetimeintransit"
     ours = key_paths(request["json"])
     example = key_paths(load("ups-rate-request.json"))
     assert ours - example <= RATE_EXTRA_KEYS, ours - example
@@ -351,6 +360,14 @@ def test_rate_request_matches_the_published_contract(sim, make_adapter):
     }
     assert shipment["NumOfPieces"] == "1"
     assert shipment["Package"][0]["PackagingType"] == {"Code": "02"}
+    assert shipment["DeliveryTimeInformation"] == {
+        "PackageBillType": "03",
+        "Pickup": {"Date": "20261120"},
+    }
+    assert shipment["ShipmentTotalWeight"] == {
+        "UnitOfMeasurement": {"Code": "LBS"},
+        "Weight": "8.8",
+    }
     assert all(isinstance(v, str) for v in leaves(request["json"]))
 
 
@@ -814,12 +831,14 @@ def test_void_response_without_package_results_but_not_voided(adapter):
 def test_shop_without_service_code(sim, adapter):
     quotes = adapter.get_rates(shipment_request(service_code=""))
     (request,) = sent(sim, "rates")
-    assert request["path"] == "/rating/v2409/Shop"
+    assert request["path"] == "/rating/v2409/Shoptimeintransit"
     assert "Service" not in request["json"]["RateRequest"]["Shipment"]
     codes = {q.service_code for q in quotes}
     assert {"01", "02", "03", "12"} <= codes
     ground = next(q for q in quotes if q.service_code == "03")
-    assert ground.transit_days is None and ground.negotiated is False
+    # no guaranteed delivery for Ground: the days come from TimeInTransit
+    assert ground.transit_days == ups_sim.TRANSIT_DAYS["03"]
+    assert ground.negotiated is False
     next_day = next(q for q in quotes if q.service_code == "01")
     assert next_day.transit_days == 1
     assert next_day.amount > ground.amount
@@ -830,6 +849,126 @@ def test_rate_for_a_service_not_offered_on_the_lane(adapter):
         adapter.get_rates(shipment_request(shipper=DE_SHIPPER, recipient=DE_RECIPIENT))
     assert info.value.category == "service"
     assert info.value.code == "111210"
+
+
+def test_transit_days_from_time_in_transit_or_guaranteed_delivery():
+    summary = {"EstimatedArrival": {"BusinessDaysInTransit": "4"}}
+    assert UpsAdapter.transit_days({"TimeInTransit": {"ServiceSummary": summary}}) == 4
+    # an array of one summary, as v2409 may send
+    assert (
+        UpsAdapter.transit_days({"TimeInTransit": {"ServiceSummary": [summary]}}) == 4
+    )
+    guaranteed = {"GuaranteedDelivery": {"BusinessDaysInTransit": "2"}}
+    assert UpsAdapter.transit_days(guaranteed) == 2
+    assert UpsAdapter.transit_days({"Service": {"Code": "03"}}) is None
+    # the published Rate response carries no time in transit
+    (quote,) = UpsAdapter.parse_rate_response(load("ups-rate-response.json"))
+    assert quote.transit_days is None
+
+
+def test_time_in_transit_arrival_counts_business_days(sim, adapter):
+    # Friday pickup, Ground 3 business days: arrival on Wednesday
+    quotes = adapter.get_rates(shipment_request(ship_date=date(2026, 11, 20)))
+    (quote,) = quotes
+    assert quote.transit_days == 3
+    (request,) = sent(sim, "rates")
+    assert request["json"]["RateRequest"]["Shipment"]["Service"]["Code"] == "03"
+
+
+def test_time_in_transit_without_bill_type_is_refused(sim, adapter):
+    body = adapter.build_rate_request(shipment_request())
+    del body["RateRequest"]["Shipment"]["DeliveryTimeInformation"]
+    response = adapter._call(
+        "POST", "/rating/v2409/Ratetimeintransit", operation="rates", json=body
+    )
+    with pytest.raises(CarrierValidationError) as info:
+        adapter._check(response, "rates")
+    assert info.value.code == "111620"
+    # the plain Rate option does not need it
+    response = adapter._call("POST", "/rating/v2409/Rate", operation="rates", json=body)
+    (quote,) = UpsAdapter.parse_rate_response(adapter._check(response, "rates"))
+    assert quote.transit_days is None  # Ground: no guaranteed days, no TimeInTransit
+
+
+# -- returns -------------------------------------------------------------------------
+def return_request(**overrides):
+    """A return: the customer ships back to the warehouse (base's swap)."""
+    values = {
+        "reference": "WH/IN/00007",
+        "shipper": US_RECIPIENT,
+        "recipient": US_SHIPPER,
+        "is_return": True,
+    }
+    values.update(overrides)
+    return shipment_request(**values)
+
+
+def test_ups_supports_returns():
+    assert UpsAdapter.supports_returns is True
+
+
+def test_return_is_a_print_return_label(sim, adapter):
+    result = adapter.create_shipment(return_request())
+    (request,) = sent(sim, "create_shipment")
+    shipment = request["json"]["ShipmentRequest"]["Shipment"]
+    assert shipment["ReturnService"] == {
+        "Code": "9",
+        "Description": "UPS Print Return Label",
+    }
+    # the account holder pays and receives; the customer is ShipFrom
+    assert shipment["Shipper"]["ShipperNumber"] == "A1B2C3"
+    assert shipment["Shipper"]["Address"]["PostalCode"] == "21093"
+    assert shipment["ShipTo"]["Address"]["PostalCode"] == "21093"
+    assert shipment["ShipFrom"]["Address"]["PostalCode"] == "30328"
+    assert shipment["ShipFrom"]["Name"] == "Jordan Miller"
+    assert [p["Description"] for p in shipment["Package"]] == ["Return WH/IN/00007"]
+    bill = shipment["PaymentInformation"]["ShipmentCharge"][0]["BillShipper"]
+    assert bill == {"AccountNumber": "A1B2C3"}
+    (package,) = result.packages
+    assert is_1z(package.tracking_number)
+    assert package.label.startswith(b"GIF8")
+    record = sim.shipments[result.carrier_shipment_id]
+    assert record["return_service"] == "9"
+
+
+def test_outbound_shipments_carry_no_return_service(sim, adapter):
+    adapter.create_shipment(shipment_request())
+    (request,) = sent(sim, "create_shipment")
+    shipment = request["json"]["ShipmentRequest"]["Shipment"]
+    assert "ReturnService" not in shipment
+    assert all("Description" not in p for p in shipment["Package"])
+
+
+def test_return_customs_description_names_the_goods(sim, adapter):
+    body = adapter.build_ship_request(
+        return_request(customs={"description": "Blue mug, " * 6})
+    )
+    (package,) = body["ShipmentRequest"]["Shipment"]["Package"]
+    assert package["Description"] == ("Blue mug, " * 6).strip()[:35]
+    assert len(package["Description"]) <= 35
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        (lambda s: s["Package"][0].pop("Description"), "120543"),
+        (lambda s: s["Package"][0].update(Description="x" * 36), "120544"),
+        (lambda s: s["ReturnService"].update(Code="42"), "120540"),
+        (lambda s: s["ReturnService"].update(Code="8"), "120541"),
+        (lambda s: s.pop("ShipFrom"), "120542"),
+        (lambda s: s["Package"].append(dict(s["Package"][0])), "120545"),
+    ],
+)
+def test_simulator_refuses_returns_as_ups_does(sim, adapter, change, code):
+    body = adapter.build_ship_request(return_request())
+    change(body["ShipmentRequest"]["Shipment"])
+    response = adapter._call(
+        "POST", "/shipments/v2409/ship", operation="create_shipment", json=body
+    )
+    with pytest.raises(CarrierValidationError) as info:
+        adapter._check(response, "create_shipment")
+    assert code in {e.code for e in info.value.field_errors} | {info.value.code}
+    assert not sim.shipments
 
 
 # -- address validation ----------------------------------------------------------------
