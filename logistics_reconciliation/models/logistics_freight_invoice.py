@@ -516,25 +516,33 @@ class LogisticsFreightInvoice(models.Model):
             )
             created_for.append(group)
         for invoice, group in unknown.items():
+            message = _(
+                "Freight invoice %(invoice)s bills %(count)s line(s) "
+                "(%(amount).2f) for tracking numbers no shipment of "
+                "%(account)s carries: %(numbers)s",
+                invoice=invoice.name,
+                count=len(group),
+                amount=sum(group.mapped("amount")),
+                account=invoice.account_id.name,
+                numbers=", ".join(
+                    sorted({n for n in group.mapped("tracking_number") if n})[:20]
+                ),
+            )
+            previous = group.exception_id.sudo().filtered(
+                lambda e: e.state == "open"
+            )[:1]
+            if previous:
+                previous.write(
+                    {"message": message, "occurrences": previous.occurrences + 1}
+                )
+                links += [(line_id, previous.id) for line_id in group.ids]
+                continue
             to_create.append(
                 {
                     "name": _("%s: unknown shipments billed", invoice.name),
                     "company_id": invoice.company_id.id,
                     "category": "reconciliation",
-                    "message": _(
-                        "Freight invoice %(invoice)s bills %(count)s line(s) "
-                        "(%(amount).2f) for tracking numbers no shipment of "
-                        "%(account)s carries: %(numbers)s",
-                        invoice=invoice.name,
-                        count=len(group),
-                        amount=sum(group.mapped("amount")),
-                        account=invoice.account_id.name,
-                        numbers=", ".join(
-                            sorted({n for n in group.mapped("tracking_number") if n})[
-                                :20
-                            ]
-                        ),
-                    ),
+                    "message": message,
                     "user_id": responsible.id,
                 }
             )
@@ -544,13 +552,15 @@ class LogisticsFreightInvoice(models.Model):
             links += [(line_id, exc.id) for line_id in group.ids]
         # one statement links every line to its exception
         self.env.flush_all()
-        execute_values(
-            self.env.cr._obj,
-            "UPDATE logistics_freight_invoice_line AS line SET exception_id = v.exc "
-            "FROM (VALUES %s) AS v(id, exc) WHERE line.id = v.id",
-            links,
-            page_size=len(links) or 1,
-        )
+        if links:
+            execute_values(
+                self.env.cr._obj,
+                "UPDATE logistics_freight_invoice_line AS line "
+                "SET exception_id = v.exc "
+                "FROM (VALUES %s) AS v(id, exc) WHERE line.id = v.id",
+                links,
+                page_size=len(links),
+            )
         lines.invalidate_recordset(["exception_id"])
         return created
 

@@ -7,6 +7,62 @@ from odoo.tests.common import TransactionCase, new_test_user
 GROUPS = "stock.group_stock_user,logistics_connector_base.group_logistics_"
 
 
+def make_carrier(env, account):
+    product = env["product.product"].create(
+        {"name": f"{account.name} shipping", "type": "service"}
+    )
+    return env["delivery.carrier"].create(
+        {
+            "name": f"{account.name} method",
+            "delivery_type": "logistics_sim",
+            "product_id": product.id,
+            "logistics_account_id": account.id,
+        }
+    )
+
+
+def make_shipment(
+    env,
+    carrier,
+    customer,
+    tracking_ref=False,
+    packages=(),
+    charges=None,
+    state="label_created",
+    label_at=None,
+):
+    """``packages``: numbers, or (number, weight) pairs."""
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": env.ref("stock.picking_type_out").id,
+            "location_id": env.ref("stock.stock_location_stock").id,
+            "location_dest_id": env.ref("stock.stock_location_customers").id,
+            "partner_id": customer.id,
+            "carrier_id": carrier.id,
+        }
+    )
+    package_vals = []
+    for package in packages:
+        number, weight = package if isinstance(package, tuple) else (package, 0.0)
+        package_vals.append((0, 0, {"tracking_number": number, "weight": weight}))
+    vals = {
+        "picking_id": picking.id,
+        "carrier_id": carrier.id,
+        "account_id": carrier.logistics_account_id.id,
+        "company_id": env.company.id,
+        "idempotency_key": f"reconciliation-test-{picking.id}",
+        "state": state,
+        "tracking_ref": tracking_ref,
+        "package_ids": package_vals,
+    }
+    if label_at:
+        vals["label_at"] = label_at
+    if charges is not None:
+        vals["charges_amount"] = charges
+        vals["charges_currency_id"] = env.company.currency_id.id
+    return env["logistics.shipment"].sudo().create(vals)
+
+
 class ReconciliationCase(TransactionCase):
     """Accounts, shipments and invoices whose right answers are known."""
 
@@ -50,58 +106,13 @@ class ReconciliationCase(TransactionCase):
 
     @classmethod
     def _make_carrier(cls, account):
-        product = cls.env["product.product"].create(
-            {"name": f"{account.name} shipping", "type": "service"}
-        )
-        return cls.env["delivery.carrier"].create(
-            {
-                "name": f"{account.name} method",
-                "delivery_type": "logistics_sim",
-                "product_id": product.id,
-                "logistics_account_id": account.id,
-            }
-        )
+        return make_carrier(cls.env, account)
 
     @classmethod
-    def _make_shipment(
-        cls,
-        carrier,
-        tracking_ref=False,
-        packages=(),
-        charges=None,
-        state="label_created",
-        label_at=None,
-    ):
-        """``packages``: numbers, or (number, weight) pairs."""
-        picking = cls.env["stock.picking"].create(
-            {
-                "picking_type_id": cls.env.ref("stock.picking_type_out").id,
-                "location_id": cls.env.ref("stock.stock_location_stock").id,
-                "location_dest_id": cls.env.ref("stock.stock_location_customers").id,
-                "partner_id": cls.customer.id,
-                "carrier_id": carrier.id,
-            }
+    def _make_shipment(cls, carrier, tracking_ref=False, packages=(), **kwargs):
+        return make_shipment(
+            cls.env, carrier, cls.customer, tracking_ref, packages, **kwargs
         )
-        package_vals = []
-        for package in packages:
-            number, weight = package if isinstance(package, tuple) else (package, 0.0)
-            package_vals.append((0, 0, {"tracking_number": number, "weight": weight}))
-        vals = {
-            "picking_id": picking.id,
-            "carrier_id": carrier.id,
-            "account_id": carrier.logistics_account_id.id,
-            "company_id": cls.env.company.id,
-            "idempotency_key": f"reconciliation-test-{picking.id}",
-            "state": state,
-            "tracking_ref": tracking_ref,
-            "package_ids": package_vals,
-        }
-        if label_at:
-            vals["label_at"] = label_at
-        if charges is not None:
-            vals["charges_amount"] = charges
-            vals["charges_currency_id"] = cls.env.company.currency_id.id
-        return cls.env["logistics.shipment"].sudo().create(vals)
 
     def _make_invoice(self, lines=(), user=None, **vals):
         model = self.env["logistics.freight.invoice"]
