@@ -528,9 +528,8 @@ class LogisticsFreightInvoice(models.Model):
                     sorted({n for n in group.mapped("tracking_number") if n})[:20]
                 ),
             )
-            previous = group.exception_id.sudo().filtered(
-                lambda e: e.state == "open"
-            )[:1]
+            opened = group.exception_id.sudo().filtered(lambda e: e.state == "open")
+            previous = opened[:1]
             if previous:
                 previous.write(
                     {"message": message, "occurrences": previous.occurrences + 1}
