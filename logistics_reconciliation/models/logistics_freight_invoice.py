@@ -394,9 +394,20 @@ class LogisticsFreightInvoice(models.Model):
         """Two set-based statements for all the invoices' lines."""
         self.env.flush_all()
         params = {"invoice_ids": tuple(self.ids), "uid": self.env.uid}
-        self.env.cr.execute(MATCH_QUERY, params)
-        newly_matched = self.env.cr.rowcount
-        self.env.cr.execute(CLASSIFY_QUERY, params)
+        cr = self.env.cr
+        cr.execute(MATCH_QUERY, params)
+        newly_matched = cr.rowcount
+        # The CTEs carry no statistics: PostgreSQL then estimates a handful of
+        # rows and nests loops over them, quadratic on a large invoice. Hash
+        # joins are right at every size here, so the statement runs without
+        # nested loops (restored right after, for the rest of the transaction).
+        cr.execute("SELECT current_setting('enable_nestloop')")
+        nestloop = cr.fetchone()[0]
+        cr.execute("SET LOCAL enable_nestloop = off")
+        try:
+            cr.execute(CLASSIFY_QUERY, params)
+        finally:
+            cr.execute("SELECT set_config('enable_nestloop', %s, true)", (nestloop,))
         self._refresh_lines_cache()
         return newly_matched
 

@@ -84,7 +84,10 @@ class LogisticsFreightInvoiceLine(models.Model):
         check_company=True,
     )
     package_id = fields.Many2one(
-        "logistics.shipment.package", ondelete="set null", readonly=True
+        "logistics.shipment.package",
+        ondelete="set null",
+        readonly=True,
+        index="btree_not_null",
     )
     match_state = fields.Selection(
         [("unmatched", "Unmatched"), ("matched", "Matched")],
@@ -134,6 +137,7 @@ class LogisticsFreightInvoiceLine(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+        index="btree_not_null",
     )
     review_state = fields.Selection(
         REVIEW_STATES,
@@ -153,7 +157,11 @@ class LogisticsFreightInvoiceLine(models.Model):
         ondelete="set null",
     )
     exception_id = fields.Many2one(
-        "logistics.exception", readonly=True, copy=False, ondelete="set null"
+        "logistics.exception",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
     )
     move_line_id = fields.Many2one(
         "account.move.line",
