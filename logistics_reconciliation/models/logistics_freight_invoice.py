@@ -107,7 +107,8 @@ WITH invoice AS (
       JOIN res_company comp ON comp.id = i.company_id
      WHERE i.id IN %(invoice_ids)s
 ), l_all AS (
-    SELECT l.*
+    SELECT l.id, l.invoice_id, l.shipment_id, l.package_id, l.tracking_number,
+           l.charge_type, l.billed_weight, l.review_state
       FROM logistics_freight_invoice_line l
      WHERE l.invoice_id IN (SELECT id FROM invoice)
 ), dup AS (
