@@ -13,19 +13,32 @@ from .logistics_freight_invoice_line import CLASSIFICATIONS, PAYABLE_STATES
 FINANCE_GROUP = "logistics_connector_base.group_logistics_finance"
 BILL_SCOPE = "invoice_line"
 
-# Step 1, one statement: link every unmatched line to the shipment it bills.
-# A line matches the shipment of the invoice's carrier account and company
-# whose tracking reference (it may list several numbers, comma-separated) or
-# one of whose packages carries the line's tracking number -- or, failing that,
-# its lead shipment number -- created within the account's matching window
-# around the line's shipping date (or the invoice date). A number designating
-# several shipments in the window is left unmatched (ambiguous).
+# One statement for all the invoices' lines still to review: link and classify.
+#
+# Link: a line matches the shipment of the invoice's carrier account and
+# company whose tracking reference (it may list several numbers,
+# comma-separated) or one of whose packages carries the line's tracking
+# number -- or, failing that, its lead shipment number -- created within the
+# account's matching window around the line's shipping date (or the invoice
+# date). A number designating several shipments in the window is left
+# unmatched (ambiguous); a line matched before keeps its shipment.
+#
+# Classify: the amounts of a shipment are compared all charges together (on
+# all the account's invoices, charges billed twice and credited charges left
+# out) with the cost stored at dispatch; the weight per package (or per
+# shipment when the line names the shipment).
 MATCH_QUERY = r"""
 WITH invoice AS (
-    SELECT i.id, i.account_id, i.company_id, i.invoice_date,
-           COALESCE(a.recon_match_window_days, 0) AS window_days
+    SELECT i.id, i.account_id, i.company_id, i.invoice_date, i.currency_id,
+           comp.currency_id AS company_currency_id,
+           COALESCE(a.recon_match_window_days, 0) AS window_days,
+           a.recon_tolerance_amount AS tol_amount,
+           a.recon_tolerance_percent AS tol_pct,
+           a.recon_weight_tolerance AS wtol,
+           a.recon_weight_tolerance_percent AS wtol_pct
       FROM logistics_freight_invoice i
       JOIN logistics_carrier_account a ON a.id = i.account_id
+      JOIN res_company comp ON comp.id = i.company_id
      WHERE i.id IN %(invoice_ids)s
 ), line_key AS (
     SELECT l.id AS line_id, 1 AS prio, l.tracking_number AS number,
@@ -78,38 +91,16 @@ WITH invoice AS (
      WHERE prio = best_prio
      GROUP BY line_id
     HAVING count(DISTINCT shipment_id) = 1
-)
-UPDATE logistics_freight_invoice_line AS line
-   SET shipment_id = best.shipment_id,
-       package_id = best.package_id,
-       match_state = 'matched',
-       write_uid = %(uid)s,
-       write_date = now() AT TIME ZONE 'UTC'
-  FROM best
- WHERE line.id = best.line_id
-"""
-
-# Step 2, one statement: classify every line still to review. The amounts of
-# a shipment are compared all charges together (on all the account's invoices,
-# charges billed twice and credited charges left out) with the cost stored at
-# dispatch; the weight per package (or per shipment when the line names the
-# shipment).
-CLASSIFY_QUERY = r"""
-WITH invoice AS (
-    SELECT i.id, i.account_id, i.currency_id,
-           comp.currency_id AS company_currency_id,
-           a.recon_tolerance_amount AS tol_amount,
-           a.recon_tolerance_percent AS tol_pct,
-           a.recon_weight_tolerance AS wtol,
-           a.recon_weight_tolerance_percent AS wtol_pct
-      FROM logistics_freight_invoice i
-      JOIN logistics_carrier_account a ON a.id = i.account_id
-      JOIN res_company comp ON comp.id = i.company_id
-     WHERE i.id IN %(invoice_ids)s
 ), l_all AS (
-    SELECT l.id, l.invoice_id, l.shipment_id, l.package_id, l.tracking_number,
-           l.charge_type, l.billed_weight, l.review_state
+    -- the invoices' lines with the links found now
+    SELECT l.id, l.invoice_id, l.tracking_number, l.charge_type, l.amount,
+           l.billed_weight, l.review_state,
+           COALESCE(best.shipment_id, l.shipment_id) AS shipment_id,
+           CASE WHEN best.line_id IS NOT NULL THEN best.package_id
+                ELSE l.package_id END AS package_id,
+           best.line_id IS NOT NULL AS newly_matched
       FROM logistics_freight_invoice_line l
+      LEFT JOIN best ON best.line_id = l.id
      WHERE l.invoice_id IN (SELECT id FROM invoice)
 ), dup AS (
     SELECT o.id, rank, first_id
@@ -130,23 +121,34 @@ WITH invoice AS (
             ORDER BY oi.invoice_date, o.id)
       ) o
      WHERE rank > 1
-), total AS (
-    SELECT l.shipment_id,
-           sum(l.amount) AS billed,
-           sum(l.amount) FILTER (WHERE l.charge_type <> 'surcharge') AS billed_quoted
-      FROM logistics_freight_invoice_line l
-     WHERE l.shipment_id IN (
+), billed_line AS (
+    -- every line billing these shipments: these invoices (with the new
+    -- links) and the account's other invoices
+    SELECT l.id, l.shipment_id, l.amount, l.charge_type
+      FROM l_all l
+     WHERE l.shipment_id IS NOT NULL AND l.review_state <> 'refused'
+    UNION ALL
+    SELECT o.id, o.shipment_id, o.amount, o.charge_type
+      FROM logistics_freight_invoice_line o
+     WHERE o.shipment_id IN (
             SELECT shipment_id FROM l_all WHERE shipment_id IS NOT NULL)
-       AND l.review_state <> 'refused'
-       AND NOT EXISTS (SELECT 1 FROM dup WHERE dup.id = l.id)
-     GROUP BY l.shipment_id
+       AND o.invoice_id NOT IN (SELECT id FROM invoice)
+       AND o.review_state <> 'refused'
+), total AS (
+    SELECT b.shipment_id,
+           sum(b.amount) AS billed,
+           sum(b.amount) FILTER (WHERE b.charge_type <> 'surcharge') AS billed_quoted
+      FROM billed_line b
+     WHERE NOT EXISTS (SELECT 1 FROM dup WHERE dup.id = b.id)
+     GROUP BY b.shipment_id
 ), ship_weight AS (
     SELECT p.shipment_id, sum(p.weight) AS weight
       FROM logistics_shipment_package p
      WHERE p.shipment_id IN (SELECT shipment_id FROM total)
      GROUP BY p.shipment_id
 ), facts AS (
-    SELECT l.id, l.charge_type, l.billed_weight, s.state AS shipment_state,
+    SELECT l.id, l.shipment_id, l.package_id, l.newly_matched, l.charge_type,
+           l.billed_weight, s.state AS shipment_state,
            dup.first_id AS duplicate_of_id,
            total.billed, total.billed_quoted,
            CASE WHEN s.charges_amount > 0
@@ -154,8 +156,7 @@ WITH invoice AS (
                      = inv.currency_id
                 THEN s.charges_amount END AS expected,
            COALESCE(pkg.weight, sw.weight) AS shipped_weight,
-           inv.tol_amount, inv.tol_pct, inv.wtol, inv.wtol_pct,
-           l.shipment_id
+           inv.tol_amount, inv.tol_pct, inv.wtol, inv.wtol_pct
       FROM l_all l
       JOIN invoice inv ON inv.id = l.invoice_id
       LEFT JOIN logistics_shipment s ON s.id = l.shipment_id
@@ -170,7 +171,8 @@ WITH invoice AS (
                AS amount_tol
       FROM facts f
 ), classified AS (
-    SELECT t.id, t.expected, t.billed, t.shipped_weight, t.duplicate_of_id,
+    SELECT t.id, t.shipment_id, t.package_id, t.newly_matched, t.expected,
+           t.billed, t.shipped_weight, t.duplicate_of_id,
            CASE
              WHEN t.shipment_id IS NULL THEN 'unknown'
              WHEN t.shipment_state = 'cancelled' THEN 'cancelled'
@@ -189,18 +191,25 @@ WITH invoice AS (
              ELSE 'undercharge'
            END AS classification
       FROM tol t
+), written AS (
+    UPDATE logistics_freight_invoice_line AS line
+       SET shipment_id = c.shipment_id,
+           package_id = c.package_id,
+           match_state = CASE WHEN c.shipment_id IS NULL
+                              THEN 'unmatched' ELSE 'matched' END,
+           classification = c.classification,
+           expected_amount = c.expected,
+           shipment_billed_amount = c.billed,
+           difference = c.billed - c.expected,
+           shipped_weight = c.shipped_weight,
+           duplicate_of_id = c.duplicate_of_id,
+           write_uid = %(uid)s,
+           write_date = now() AT TIME ZONE 'UTC'
+      FROM classified c
+     WHERE line.id = c.id
+ RETURNING c.newly_matched
 )
-UPDATE logistics_freight_invoice_line AS line
-   SET classification = c.classification,
-       expected_amount = c.expected,
-       shipment_billed_amount = c.billed,
-       difference = c.billed - c.expected,
-       shipped_weight = c.shipped_weight,
-       duplicate_of_id = c.duplicate_of_id,
-       write_uid = %(uid)s,
-       write_date = now() AT TIME ZONE 'UTC'
-  FROM classified c
- WHERE line.id = c.id
+SELECT count(*) FILTER (WHERE newly_matched) FROM written
 """
 
 # Vendor bills: take the ledger entry of every line to bill in one statement.
@@ -392,12 +401,10 @@ class LogisticsFreightInvoice(models.Model):
         self.env.flush_all()
 
     def _match_and_classify(self):
-        """Two set-based statements for all the invoices' lines."""
+        """One set-based statement for all the invoices' lines."""
         self.env.flush_all()
         params = {"invoice_ids": tuple(self.ids), "uid": self.env.uid}
         cr = self.env.cr
-        cr.execute(MATCH_QUERY, params)
-        newly_matched = cr.rowcount
         # The CTEs carry no statistics: PostgreSQL then estimates a handful of
         # rows and nests loops over them, quadratic on a large invoice. Hash
         # joins are right at every size here, so the statement runs without
@@ -406,7 +413,8 @@ class LogisticsFreightInvoice(models.Model):
         nestloop = cr.fetchone()[0]
         cr.execute("SET LOCAL enable_nestloop = off")
         try:
-            cr.execute(CLASSIFY_QUERY, params)
+            cr.execute(MATCH_QUERY, params)
+            newly_matched = cr.fetchone()[0]
         finally:
             cr.execute("SELECT set_config('enable_nestloop', %s, true)", (nestloop,))
         self._refresh_lines_cache()
