@@ -350,7 +350,7 @@ def main():
             classes = dict(cr.fetchall())
         print(
             f"matching engine:   {line_count} lines in {engine_seconds:.2f} s = "
-            f"{line_count / engine_seconds:,.0f} lines/s (link + classify, one statement)",
+            f"{line_count / engine_seconds:,.0f} lines/s (link + classify)",
             flush=True,
         )
         print(
