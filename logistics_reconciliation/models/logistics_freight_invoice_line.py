@@ -1,11 +1,34 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import re
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-_WHITESPACE = re.compile(r"\s+")
+from .logistics_freight_expense_account import CHARGE_TYPES
+from .logistics_freight_import_profile import normalize_tracking_number
+
+CLASSIFICATIONS = [
+    ("pending", "Not checked yet"),
+    ("matched", "Matched"),
+    ("overcharge", "Overcharge"),
+    ("undercharge", "Undercharge"),
+    ("weight", "Billed weight differs"),
+    ("unknown", "Unknown shipment"),
+    ("duplicate", "Billed twice"),
+    ("cancelled", "Billed after cancellation"),
+    ("surcharge_not_quoted", "Surcharge not quoted"),
+    ("no_expected_cost", "No expected cost"),
+]
+DISCREPANCIES = [c for c, _label in CLASSIFICATIONS if c not in ("pending", "matched")]
+
+REVIEW_STATES = [
+    ("to_review", "To review"),
+    ("approved", "Approved"),
+    ("written_off", "Written off"),
+    ("disputed", "Disputed"),
+    ("refused", "Refused (credited)"),
+]
+# lines a vendor bill pays
+PAYABLE_STATES = ("approved", "written_off")
 
 
 class LogisticsFreightInvoiceLine(models.Model):
@@ -31,29 +54,40 @@ class LogisticsFreightInvoiceLine(models.Model):
     account_id = fields.Many2one(
         related="invoice_id.account_id", string="Carrier Account"
     )
+    invoice_date = fields.Date(related="invoice_id.invoice_date")
     tracking_number = fields.Char(
         index=True,
         help="Stored normalised: upper case, without spaces. Empty for charges "
         "that bill no shipment (account fees...).",
     )
+    lead_tracking_number = fields.Char(
+        string="Lead Shipment Number",
+        help="The shipment's number when the carrier bills per package (UPS).",
+    )
+    ship_date = fields.Date(
+        string="Shipping Date", help="The carrier's transaction or pickup date."
+    )
     service = fields.Char(help="The carrier's service as billed.")
     billed_weight = fields.Float(string="Billed Weight (kg)", digits="Stock Weight")
-    charge_type = fields.Selection(
-        [
-            ("base", "Base freight"),
-            ("fuel", "Fuel surcharge"),
-            ("surcharge", "Other surcharge"),
-            ("other", "Other"),
-        ],
-        required=True,
-        default="base",
-    )
+    dimensions = fields.Char()
+    charge_type = fields.Selection(CHARGE_TYPES, required=True, default="base")
+    charge_code = fields.Char(help="The carrier's charge code (e.g. FSC, RES).")
+    charge_description = fields.Char()
     amount = fields.Monetary(currency_field="currency_id")
+    import_row = fields.Integer(
+        readonly=True, help="Row of the imported file this line comes from."
+    )
     shipment_id = fields.Many2one(
         "logistics.shipment",
         index=True,
         ondelete="set null",
         check_company=True,
+    )
+    package_id = fields.Many2one(
+        "logistics.shipment.package",
+        ondelete="set null",
+        readonly=True,
+        index="btree_not_null",
     )
     match_state = fields.Selection(
         [("unmatched", "Unmatched"), ("matched", "Matched")],
@@ -62,36 +96,123 @@ class LogisticsFreightInvoiceLine(models.Model):
         index=True,
         copy=False,
     )
+    classification = fields.Selection(
+        CLASSIFICATIONS,
+        required=True,
+        default="pending",
+        index=True,
+        copy=False,
+        readonly=True,
+    )
+    is_discrepancy = fields.Boolean(
+        compute="_compute_is_discrepancy", search="_search_is_discrepancy"
+    )
+    expected_amount = fields.Monetary(
+        currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        help="The shipment's cost stored at dispatch (the rate the carrier "
+        "quoted). Empty when none was stored.",
+    )
+    shipment_billed_amount = fields.Monetary(
+        string="Billed for Shipment",
+        currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        help="What the carrier bills for the shipment, all its charges on all "
+        "invoices together (charges billed twice or credited left out).",
+    )
+    difference = fields.Monetary(
+        currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        help="Billed for the shipment minus its expected cost.",
+    )
+    shipped_weight = fields.Float(
+        string="Shipped Weight (kg)", digits="Stock Weight", readonly=True, copy=False
+    )
+    duplicate_of_id = fields.Many2one(
+        "logistics.freight.invoice.line",
+        string="First Billed On",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    review_state = fields.Selection(
+        REVIEW_STATES,
+        required=True,
+        default="to_review",
+        index=True,
+        copy=False,
+        readonly=True,
+    )
+    reviewed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    reviewed_at = fields.Datetime(readonly=True, copy=False)
+    dispute_id = fields.Many2one(
+        "logistics.freight.dispute",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    exception_id = fields.Many2one(
+        "logistics.exception",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Vendor Bill Line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    move_id = fields.Many2one(
+        related="move_line_id.move_id", string="Vendor Bill", readonly=True
+    )
+
+    @api.depends("classification")
+    def _compute_is_discrepancy(self):
+        for line in self:
+            line.is_discrepancy = line.classification in DISCREPANCIES
+
+    def _search_is_discrepancy(self, operator, value):
+        positive = (operator == "=") == bool(value)
+        return [("classification", "in" if positive else "not in", DISCREPANCIES)]
 
     @api.model
     def _normalize_tracking_number(self, number):
-        """The form tracking numbers are stored and compared in."""
-        if not number:
-            return number
-        return _WHITESPACE.sub("", number).upper()
+        return normalize_tracking_number(number)
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("tracking_number"):
-                vals["tracking_number"] = self._normalize_tracking_number(
-                    vals["tracking_number"]
-                )
+            for key in ("tracking_number", "lead_tracking_number"):
+                if vals.get(key):
+                    vals[key] = normalize_tracking_number(vals[key])
             if vals.get("shipment_id") and "match_state" not in vals:
                 vals["match_state"] = "matched"
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("tracking_number"):
-            vals = dict(
-                vals,
-                tracking_number=self._normalize_tracking_number(
-                    vals["tracking_number"]
-                ),
-            )
+        vals = dict(vals)
+        for key in ("tracking_number", "lead_tracking_number"):
+            if vals.get(key):
+                vals[key] = normalize_tracking_number(vals[key])
         if "shipment_id" in vals and "match_state" not in vals:
-            vals = dict(
-                vals, match_state="matched" if vals["shipment_id"] else "unmatched"
+            vals["match_state"] = "matched" if vals["shipment_id"] else "unmatched"
+        if self.move_line_id and set(vals) & {
+            "amount",
+            "charge_type",
+            "tracking_number",
+            "shipment_id",
+        }:
+            raise UserError(
+                _("Lines already on a vendor bill cannot change what they bill.")
             )
         return super().write(vals)
 
@@ -101,3 +222,85 @@ class LogisticsFreightInvoiceLine(models.Model):
             raise UserError(
                 _("Lines of a freight invoice that is done cannot be deleted.")
             )
+        if any(line.move_line_id for line in self):
+            raise UserError(_("Lines already on a vendor bill cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # Review decisions (finance only, attributed in the invoice's chatter)
+    # ------------------------------------------------------------------
+    def _check_reviewable(self, allowed=("to_review", "approved", "written_off")):
+        self.env["logistics.freight.invoice"]._check_finance()
+        if self.filtered("move_line_id"):
+            raise UserError(
+                _("%s line(s) are already on a vendor bill.", len(self.move_line_id))
+            )
+        wrong = self.filtered(lambda line: line.review_state not in allowed)
+        if wrong:
+            raise UserError(
+                _(
+                    "%(count)s line(s) are %(state)s: they are decided through "
+                    "their dispute.",
+                    count=len(wrong),
+                    state=dict(REVIEW_STATES)[wrong[0].review_state].lower(),
+                )
+            )
+        if self.invoice_id.filtered(lambda inv: inv.state == "draft"):
+            raise UserError(_("Match the invoice before reviewing its lines."))
+
+    def _log_decision(self, verb, note=None):
+        labels = dict(CLASSIFICATIONS)
+        for invoice in self.invoice_id:
+            lines = self.filtered(lambda line, inv=invoice: line.invoice_id == inv)
+            per_class = {}
+            for line in lines:
+                per_class[labels[line.classification]] = (
+                    per_class.get(labels[line.classification], 0) + 1
+                )
+            body = _(
+                "%(user)s %(verb)s %(count)s line(s) (%(classes)s), %(amount).2f "
+                "%(currency)s.",
+                user=self.env.user.name,
+                verb=verb,
+                count=len(lines),
+                classes=", ".join(f"{k}: {v}" for k, v in sorted(per_class.items())),
+                amount=sum(lines.mapped("amount")),
+                currency=invoice.currency_id.name,
+            )
+            if note:
+                body = f"{body} {_('Note:')} {note}"
+            invoice.message_post(body=body)
+
+    def _set_review_state(self, state):
+        self.write(
+            {
+                "review_state": state,
+                "reviewed_by_id": self.env.user.id,
+                "reviewed_at": fields.Datetime.now(),
+            }
+        )
+
+    def action_approve(self, note=None):
+        self._check_reviewable()
+        self._set_review_state("approved")
+        self._log_decision(_("approved"), note)
+        self.env["logistics.freight.invoice"]._resolve_exceptions(self)
+        return True
+
+    def action_write_off(self, note=None):
+        self._check_reviewable()
+        self._set_review_state("written_off")
+        self._log_decision(_("wrote off (accepted as billed)"), note)
+        self.env["logistics.freight.invoice"]._resolve_exceptions(self)
+        return True
+
+    def action_dispute(self, reason, note=None, user=None):
+        """One dispute per invoice for these lines, with a follow-up activity."""
+        self._check_reviewable()
+        if not reason:
+            raise UserError(_("A dispute needs a reason."))
+        disputes = self.env["logistics.freight.dispute"]
+        for invoice in self.invoice_id:
+            lines = self.filtered(lambda line, inv=invoice: line.invoice_id == inv)
+            disputes |= disputes._open_for(lines, reason, note, user=user)
+        self._log_decision(_("disputed"), note)
+        return disputes

@@ -1,1 +1,5 @@
 from . import test_freight_invoice
+from . import test_classification
+from . import test_import
+from . import test_workflow
+from . import test_tour

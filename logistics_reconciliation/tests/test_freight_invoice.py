@@ -6,32 +6,17 @@ from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import _as_validation_error
-from odoo.tests.common import TransactionCase, new_test_user, tagged
+from odoo.tests.common import tagged
 from odoo.tools import mute_logger
 
-GROUPS = "stock.group_stock_user,logistics_connector_base.group_logistics_"
+from .common import ReconciliationCase
 
 
 @tagged("post_install", "-at_install")
-class TestFreightInvoice(TransactionCase):
+class TestFreightInvoice(ReconciliationCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.finance = new_test_user(cls.env, "rec_finance", groups=GROUPS + "finance")
-        cls.user = new_test_user(cls.env, "rec_user", groups=GROUPS + "user")
-        cls.supervisor = new_test_user(
-            cls.env, "rec_supervisor", groups=GROUPS + "supervisor"
-        )
-        cls.admin = new_test_user(cls.env, "rec_admin", groups=GROUPS + "admin")
-        cls.account = cls._make_account("Reconciliation account A")
-        cls.other_account = cls._make_account("Reconciliation account B")
-        cls.carrier = cls._make_carrier(cls.account)
-        cls.other_carrier = cls._make_carrier(cls.other_account)
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Reconciliation customer"}
-        )
-        cls.vendor = cls.env["res.partner"].create({"name": "Carrier as vendor"})
         # tracking reference listing two numbers, as the base stores it
         cls.ship_multi = cls._make_shipment(cls.carrier, tracking_ref="SIMA1, sima2")
         # a number known only on a package
@@ -41,74 +26,6 @@ class TestFreightInvoice(TransactionCase):
         # one number on two shipments of the account: ambiguous
         cls.ship_dup_a = cls._make_shipment(cls.carrier, packages=["DUP1"])
         cls.ship_dup_b = cls._make_shipment(cls.carrier, tracking_ref="DUP1")
-
-    @classmethod
-    def _make_account(cls, name):
-        return cls.env["logistics.carrier.account"].create(
-            {"name": name, "carrier_code": "sim"}
-        )
-
-    @classmethod
-    def _make_carrier(cls, account):
-        product = cls.env["product.product"].create(
-            {"name": f"{account.name} shipping", "type": "service"}
-        )
-        return cls.env["delivery.carrier"].create(
-            {
-                "name": f"{account.name} method",
-                "delivery_type": "logistics_sim",
-                "product_id": product.id,
-                "logistics_account_id": account.id,
-            }
-        )
-
-    @classmethod
-    def _make_shipment(cls, carrier, tracking_ref=False, packages=()):
-        picking = cls.env["stock.picking"].create(
-            {
-                "picking_type_id": cls.env.ref("stock.picking_type_out").id,
-                "location_id": cls.env.ref("stock.stock_location_stock").id,
-                "location_dest_id": cls.env.ref("stock.stock_location_customers").id,
-                "partner_id": cls.customer.id,
-                "carrier_id": carrier.id,
-            }
-        )
-        shipment = (
-            cls.env["logistics.shipment"]
-            .sudo()
-            .create(
-                {
-                    "picking_id": picking.id,
-                    "carrier_id": carrier.id,
-                    "account_id": carrier.logistics_account_id.id,
-                    "company_id": cls.env.company.id,
-                    "idempotency_key": f"reconciliation-test-{picking.id}",
-                    "state": "label_created",
-                    "tracking_ref": tracking_ref,
-                    "package_ids": [(0, 0, {"tracking_number": n}) for n in packages],
-                }
-            )
-        )
-        return shipment
-
-    def _make_invoice(self, lines=(), user=None, **vals):
-        model = self.env["logistics.freight.invoice"]
-        if user:
-            model = model.with_user(user)
-        return model.create(
-            dict(
-                {
-                    "name": "INV-2026-001",
-                    "account_id": self.account.id,
-                    "partner_id": self.vendor.id,
-                    "line_ids": [
-                        (0, 0, {"tracking_number": number, "amount": amount, **extra})
-                        for number, amount, extra in lines
-                    ],
-                },
-                **vals,
-            )
-        )
 
     def test_tracking_numbers_are_normalised(self):
         invoice = self._make_invoice([(" 1z 999\taa1 01 ", 10.0, {})])
@@ -122,6 +39,10 @@ class TestFreightInvoice(TransactionCase):
             ),
             line,
         )
+
+    def test_vendor_from_carrier_account(self):
+        invoice = self._make_invoice()
+        self.assertEqual(invoice.partner_id, self.vendor)
 
     def test_duplicate_invoice_refused(self):
         self._make_invoice()
@@ -153,19 +74,27 @@ class TestFreightInvoice(TransactionCase):
             ]
         )
         self.assertEqual(invoice.amount_total, 37.0)
-        lines = {line.tracking_number: line for line in invoice.line_ids}
+        lines = self._by_number(invoice)
         invoice.with_user(self.finance).action_match()
         self.assertEqual(invoice.state, "matched")
         self.assertEqual(lines["SIMA2"].shipment_id, self.ship_multi)
         self.assertEqual(lines["SIMA1"].shipment_id, self.ship_multi)
         self.assertEqual(lines["SIMPKG9"].shipment_id, self.ship_package)
+        self.assertEqual(
+            lines["SIMPKG9"].package_id, self.ship_package.package_ids, "by package"
+        )
         for number in ("SIMA2", "SIMA1", "SIMPKG9"):
             self.assertEqual(lines[number].match_state, "matched", number)
+            # these shipments have no stored rate: flagged, not guessed
+            self.assertEqual(lines[number].classification, "no_expected_cost")
+            self.assertFalse(lines[number].expected_amount)
         # unknown, another account's, ambiguous, no number: left for finance
         for number in ("UNKNOWN1", "OTHER1", "DUP1", False):
             self.assertFalse(lines[number].shipment_id, number)
             self.assertEqual(lines[number].match_state, "unmatched", number)
+            self.assertEqual(lines[number].classification, "unknown", number)
         self.assertEqual((invoice.matched_count, invoice.unmatched_count), (3, 4))
+        self.assertEqual(invoice.discrepancy_count, 7)
         self.assertIn("3 line(s) matched now", invoice.message_ids[0].body)
         # a rerun never re-matches what is matched, and still finds new shipments
         lines["SIMA1"].shipment_id = self.ship_dup_a
@@ -173,32 +102,71 @@ class TestFreightInvoice(TransactionCase):
         invoice.with_user(self.finance).action_match()
         self.assertEqual(lines["SIMA1"].shipment_id, self.ship_dup_a)
         self.assertEqual(lines["UNKNOWN1"].match_state, "matched")
+        self.assertEqual(lines["UNKNOWN1"].classification, "no_expected_cost")
         self.assertEqual(invoice.unmatched_count, 3)
         self.assertIn("1 line(s) matched now", invoice.message_ids[0].body)
 
-    def test_matching_is_one_statement(self):
-        numbers = ["SIMA1", "SIMA2", "SIMPKG9", "UNKNOWN1"]
-        numbers += [f"NEW{i}" for i in range(6)]
-        for i in range(6):
-            self._make_shipment(self.carrier, tracking_ref=f"NEW{i}")
-        invoice = self._make_invoice([(number, 1.0, {}) for number in numbers])
+    def test_lead_shipment_number(self):
+        """UPS bills packages; a package number unknown here falls back on the lead."""
+        shipment = self._make_shipment(self.carrier, tracking_ref="1ZLEAD0001")
+        invoice = self._make_invoice(
+            [("1ZPKG0002", 7.0, {"lead_tracking_number": "1zlead 0001"})]
+        )
+        invoice.action_match()
+        self.assertEqual(invoice.line_ids.shipment_id, shipment)
+        self.assertFalse(invoice.line_ids.package_id)
+
+    def test_matching_window(self):
+        old = self._make_shipment(
+            self.carrier, tracking_ref="OLD1", label_at="2025-01-10 10:00:00"
+        )
+        invoice = self._make_invoice(
+            [
+                ("OLD1", 5.0, {"ship_date": "2025-01-11"}),
+                ("OLD1", 5.0, {"ship_date": "2025-09-01", "charge_type": "fuel"}),
+            ]
+        )
+        invoice.action_match()
+        inside, outside = invoice.line_ids.sorted("id")
+        self.assertEqual(inside.shipment_id, old)
+        self.assertFalse(outside.shipment_id, "outside the 90-day window")
+
+    def _line_updates(self, invoice):
         self.env.flush_all()
         with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
             invoice.action_match()
             self.env.flush_all()
-        line_updates = [
+        return [
             record
             for record in logs.output
             if re.search(r'UPDATE\s+"?logistics_freight_invoice_line"?\s', record)
         ]
-        self.assertEqual(len(line_updates), 1, line_updates)
-        self.assertEqual(invoice.matched_count, 9)
+
+    def test_matching_is_set_based(self):
+        """The statements on the lines do not grow with the number of lines."""
+        small = self._make_invoice([("SIMA1", 1.0, {}), ("NEW0", 1.0, {})])
+        numbers = ["SIMA1", "SIMA2", "SIMPKG9", "UNKNOWN1"]
+        numbers += [f"NEW{i}" for i in range(30)]
+        for i in range(30):
+            self._make_shipment(self.carrier, tracking_ref=f"NEW{i}", charges=1.0)
+        large = self._make_invoice(
+            [(number, 1.0, {}) for number in numbers], name="INV-LARGE"
+        )
+        small_updates = self._line_updates(small)
+        large_updates = self._line_updates(large)
+        # link and classify (and link the exceptions when monitoring is installed)
+        self.assertLessEqual(len(small_updates), 2, small_updates)
+        self.assertEqual(len(large_updates), len(small_updates), large_updates)
+        self.assertEqual(large.matched_count, 33)
 
     def test_done_invoice_is_closed(self):
         invoice = self._make_invoice([("SIMA1", 1.0, {})])
         with self.assertRaises(UserError):
             invoice.action_done()
         invoice.action_match()
+        with self.assertRaisesRegex(UserError, "Review every line"):
+            invoice.action_done()
+        invoice.line_ids.with_user(self.finance).action_approve()
         invoice.action_done()
         self.assertEqual(invoice.state, "done")
         with self.assertRaises(UserError):
@@ -237,6 +205,8 @@ class TestFreightInvoice(TransactionCase):
         )
         invoice_a = self._make_invoice()
         as_finance = self.env["logistics.freight.invoice"].with_user(self.finance)
-        self.assertEqual(as_finance.search([]), invoice_a)
+        self.assertEqual(
+            as_finance.search([("id", "in", (invoice_a | invoice_b).ids)]), invoice_a
+        )
         with self.assertRaises(AccessError):
             invoice_b.with_user(self.finance).read(["name"])
