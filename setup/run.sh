@@ -209,16 +209,20 @@ cat <<EOF
   Login: admin   Password: admin      (database: $DEMO_DB)
 
   What to click:
-   1. Inventory > Delivery: open a ready delivery order of a Logistics shipping
-      method (e.g. the one for "Lena Hoffmann") and click "Send to carrier";
+   1. Inventory > Delivery: open a ready delivery order (e.g. WH/OUT for
+      "Maximilian Bauer", Simulator Express; "Avery Johnson", UPS Ground;
+      BONN/OUT for "Jonas Petersen", DHL Paket) and click "Send to carrier":
       the label and the tracking number arrive within a second or two.
-   2. Every minute the carrier simulators push tracking updates through the
-      webhook URL: watch the "Carrier" smart button, Logistics > Operations >
+      "Compare rates" asks every carrier for a quote at once.
+   2. Every minute the simulators push tracking updates through the webhook
+      URL: watch the "Carrier" smart button and Logistics > Operations >
       Tracking Events. Every third simulator shipment scans out of order,
       every third ends in a delivery exception.
-   3. Logistics > Exceptions: the board of problems to work (assign, replay,
-      resolve); Logistics > Reporting: the dashboards.
-   4. Reconciliation: the demo freight invoice with its discrepancies.
+   3. Logistics > Operations > Exceptions: the board to work (assign, replay,
+      reroute, resolve); Logistics > Monitoring > Overview and
+      Logistics > Dashboards: the KPIs.
+   4. Logistics > Reconciliation > Freight Invoices: SIM-DEMO-0001 has one
+      line of every discrepancy; "Reconcile" leads to a vendor bill.
   Stop with Ctrl+C (the simulators stop with Odoo).
 
 EOF
