@@ -67,7 +67,7 @@ bad = 0
 for path in sys.argv[1:]:
     errors = io.StringIO()
     docutils.core.publish_string(open(path, encoding="utf-8").read(), writer_name="null",
-        settings_overrides={"warning_stream": errors, "report_level": 2, "halt_level": 5})
+        settings_overrides={"warning_stream": errors, "report_level": 1, "halt_level": 5})
     if errors.getvalue():
         print(path, errors.getvalue(), sep=": ")
         bad = 1
