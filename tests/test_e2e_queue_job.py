@@ -250,3 +250,55 @@ def test_double_click_over_rpc_ships_once(rpc, sim):
     assert (
         rpc("logistics.shipment", "search_count", [("picking_id", "=", picking)]) == 1
     )
+
+
+def test_poll_job_that_fetches_a_token_runs_once(rpc, sim):
+    """A poll whose carrier call stores a new token on the account (on a cursor
+    of its own) must not then fail on its own account write: the runner runs
+    the job once, with no serialization failure and retry."""
+    account, carrier = _setup_carrier(rpc, sim, poll_interval=1)
+    picking = _make_picking(rpc, carrier)
+    rpc("stock.picking", "action_send_to_carrier", [picking])
+    shipment = _wait_for(
+        lambda: (s := _shipment(rpc, picking))["state"] == "label_created" and s
+    )
+    sim.advance(shipment["carrier_shipment_id"], "in_transit", push=False)
+    # no cached token: the poll's first call fetches and stores one
+    rpc(
+        "logistics.carrier.account",
+        "write",
+        [account],
+        {"access_token": False, "token_expires_at": False},
+    )
+    cron = rpc(
+        "ir.model.data",
+        "search_read",
+        [
+            ("module", "=", "logistics_connector_base"),
+            ("name", "=", "cron_poll_tracking"),
+        ],
+        ["res_id"],
+    )[0]["res_id"]
+    rpc("ir.cron", "method_direct_trigger", [cron])
+    job = _wait_for(
+        lambda: next(
+            (
+                j
+                for j in rpc(
+                    "queue.job",
+                    "search_read",
+                    [
+                        ("method_name", "=", "_poll_tracking"),
+                        ("records", "like", f'"ids": [{account}]'),
+                        ("state", "in", ("done", "failed")),
+                    ],
+                    ["state", "retry", "exc_info"],
+                )
+            ),
+            None,
+        )
+    )
+    assert (job["state"], job["retry"]) == ("done", 1), job["exc_info"]
+    assert _wait_for(lambda: _shipment(rpc, picking)["state"] == "in_transit")
+    polled = rpc("logistics.carrier.account", "read", [account], ["last_poll_at"])
+    assert polled[0]["last_poll_at"]

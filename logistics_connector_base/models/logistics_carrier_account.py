@@ -461,6 +461,30 @@ class LogisticsCarrierAccount(models.Model):
             )._poll_tracking()
         return len(accounts)
 
+    def _poll_record(self, vals):
+        """Write the poll bookkeeping on a short cursor of its own.
+
+        The carrier calls of a poll may store a token or a pace on this
+        account's row from cursors of their own; writing the row on the job's
+        transaction afterwards would fail with a serialization error (its
+        snapshot is older), so it is written like them.
+        """
+        self.ensure_one()
+        for attempt in range(5):
+            try:
+                with self.env.registry.cursor() as cr:
+                    self.with_env(self.env(cr=cr)).sudo().write(vals)
+                break
+            except (
+                pg_errors.SerializationFailure,
+                pg_errors.LockNotAvailable,
+                pg_errors.DeadlockDetected,
+            ):
+                time.sleep(0.05 * (attempt + 1))
+        else:
+            _logger.warning("Poll state of account %s not recorded (busy)", self.id)
+        self.invalidate_recordset(list(vals))
+
     def _poll_tracking(self, limit=500):
         """Queue job: track shipments in transit not updated recently.
 
@@ -492,7 +516,7 @@ class LogisticsCarrierAccount(models.Model):
         numbers = packages.mapped("tracking_number")
         event_model = self.env["logistics.shipment.event"]
         polled = applied = 0
-        error = False
+        error = backoff = False
         for start in range(0, len(numbers), size):
             chunk = numbers[start : start + size]
             if start and pace:
@@ -501,9 +525,7 @@ class LogisticsCarrierAccount(models.Model):
                 events = adapter.track(chunk)
             except CarrierTransientError as err:
                 delay = max(float(err.retry_after or 0), 300.0)
-                account.poll_backoff_until = fields.Datetime.now() + timedelta(
-                    seconds=delay
-                )
+                backoff = fields.Datetime.now() + timedelta(seconds=delay)
                 error = str(err)
                 break
             except CarrierError as err:
@@ -514,7 +536,10 @@ class LogisticsCarrierAccount(models.Model):
             done = packages.filtered(lambda p, c=set(chunk): p.tracking_number in c)
             done.shipment_id.write({"last_tracked_at": fields.Datetime.now()})
         adapter.log_sink.flush()
-        account.write({"last_poll_at": fields.Datetime.now(), "last_poll_error": error})
+        vals = {"last_poll_at": fields.Datetime.now(), "last_poll_error": error}
+        if backoff:
+            vals["poll_backoff_until"] = backoff
+        account._poll_record(vals)
         return _(
             "%(n)s tracking numbers polled, %(e)s new events%(err)s",
             n=polled,
