@@ -461,7 +461,7 @@ class LogisticsCarrierAccount(models.Model):
             )._poll_tracking()
         return len(accounts)
 
-    def _poll_record(self, vals):
+    def _poll_record(self, error=False, backoff=False):
         """Write the poll bookkeeping on a short cursor of its own.
 
         The carrier calls of a poll may store a token or a pace on this
@@ -473,7 +473,14 @@ class LogisticsCarrierAccount(models.Model):
         for attempt in range(5):
             try:
                 with self.env.registry.cursor() as cr:
-                    self.with_env(self.env(cr=cr)).sudo().write(vals)
+                    cr.execute(
+                        "UPDATE logistics_carrier_account SET "
+                        "last_poll_at = now() at time zone 'UTC', "
+                        "last_poll_error = %s, "
+                        "poll_backoff_until = COALESCE(%s, poll_backoff_until), "
+                        "write_date = now() at time zone 'UTC' WHERE id = %s",
+                        (error or None, backoff or None, self.id),
+                    )
                 break
             except (
                 pg_errors.SerializationFailure,
@@ -483,7 +490,9 @@ class LogisticsCarrierAccount(models.Model):
                 time.sleep(0.05 * (attempt + 1))
         else:
             _logger.warning("Poll state of account %s not recorded (busy)", self.id)
-        self.invalidate_recordset(list(vals))
+        self.invalidate_recordset(
+            ["last_poll_at", "last_poll_error", "poll_backoff_until", "write_date"]
+        )
 
     def _poll_tracking(self, limit=500):
         """Queue job: track shipments in transit not updated recently.
@@ -536,10 +545,7 @@ class LogisticsCarrierAccount(models.Model):
             done = packages.filtered(lambda p, c=set(chunk): p.tracking_number in c)
             done.shipment_id.write({"last_tracked_at": fields.Datetime.now()})
         adapter.log_sink.flush()
-        vals = {"last_poll_at": fields.Datetime.now(), "last_poll_error": error}
-        if backoff:
-            vals["poll_backoff_until"] = backoff
-        account._poll_record(vals)
+        account._poll_record(error, backoff)
         return _(
             "%(n)s tracking numbers polled, %(e)s new events%(err)s",
             n=polled,
