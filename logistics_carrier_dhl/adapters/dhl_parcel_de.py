@@ -371,14 +371,6 @@ class DhlParcelDeAdapter(CarrierAdapter):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    @staticmethod
-    def _json(response):
-        try:
-            data = response.json()
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {"data": data}
-
     @classmethod
     def _carrier_text(cls, response):
         """DHL's own words: title/detail of a problem, OAuth error, raw body."""

@@ -124,6 +124,15 @@ class CarrierAdapter(ABC):
         """Release the HTTP session."""
         self.http.close()
 
+    @staticmethod
+    def _json(response):
+        """The JSON object of a carrier answer; ``{}`` when it is not JSON."""
+        try:
+            data = response.json()
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {"data": data}
+
     # -- operations every carrier implements --------------------------------
     @abstractmethod
     def create_shipment(self, request: ShipmentRequest) -> ShipmentResult:

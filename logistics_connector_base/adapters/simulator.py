@@ -121,14 +121,6 @@ class SimulatorAdapter(CarrierAdapter):
                 parts.append(str(data[key]))
         return "; ".join(parts) or (response.text or "")[:2000]
 
-    @staticmethod
-    def _json(response):
-        try:
-            data = response.json()
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {"data": data}
-
     def _unexpected(self, response):
         return CarrierError(
             f"{self.label} gave an unexpected answer (HTTP {response.status_code}).",

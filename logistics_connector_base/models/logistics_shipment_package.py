@@ -2,6 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from .logistics_shipment import PROGRESS_STATES
+
+# a package exists once the carrier created it: its states start at the label
+PACKAGE_STATES = [
+    (value, label)
+    for value, label in PROGRESS_STATES
+    if value not in ("draft", "queued", "submitted")
+]
+
 
 class LogisticsShipmentPackage(models.Model):
     _name = "logistics.shipment.package"
@@ -20,16 +29,7 @@ class LogisticsShipmentPackage(models.Model):
         "ir.attachment", string="Label", ondelete="set null"
     )
     state = fields.Selection(
-        [
-            ("label_created", "Label created"),
-            ("picked_up", "Picked up"),
-            ("in_transit", "In transit"),
-            ("out_for_delivery", "Out for delivery"),
-            ("delivered", "Delivered"),
-            ("cancelled", "Cancelled"),
-            ("returned", "Returned"),
-            ("lost", "Lost"),
-        ],
+        PACKAGE_STATES,
         string="Package Status",
         readonly=True,
         help="This parcel's own progress, from the carrier's events for its "
