@@ -70,6 +70,20 @@ as_root() {
     fi
 }
 
+# apt_install PKG...: install Debian packages (apt-get update first only when the
+# package lists are missing or the install fails with the lists in place).
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 ||
+        die "apt-get is not available: install $* yourself, then re-run"
+    if ! compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null ||
+        ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" </dev/null 9>&-; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null 9>&- ||
+            die "apt-get update failed (no internet, or no root?): install $* yourself, then re-run"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" </dev/null 9>&- ||
+            die "apt-get install $* failed: install them yourself, then re-run"
+    fi
+}
+
 # Run a command as the postgres OS user (cluster superuser, peer auth).
 as_postgres() {
     if [ "$(id -un)" = postgres ]; then
@@ -129,8 +143,7 @@ _pg_install() {
     command -v apt-get >/dev/null 2>&1 ||
         die "PostgreSQL is not installed and apt-get is unavailable; install PostgreSQL (>= 12) yourself"
     info "Installing PostgreSQL with apt-get"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql postgresql-client
+    apt_install postgresql postgresql-client
 }
 
 # Make sure a local cluster runs; sets DB_PORT when it was not given.
@@ -165,9 +178,9 @@ ensure_postgres() {
     if [ "$status" != online ]; then
         info "Starting PostgreSQL cluster $ver/$name (port $port)"
         if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-            as_root pg_ctlcluster "$ver" "$name" start
+            as_root pg_ctlcluster "$ver" "$name" start </dev/null >/dev/null 9>&-
         else
-            as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start
+            as_root pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start </dev/null >/dev/null 9>&-
         fi
     fi
     for _ in $(seq 1 30); do
@@ -212,14 +225,30 @@ db_module_state() {
     psql_odoo -d "$1" -Atc "SELECT state FROM ir_module_module WHERE name = '$2'" 2>/dev/null || true
 }
 
-# lock_db NAME: one run at a time per database and LOGISTICS_HOME (the lock is
-# released when this script and its children exit).
+# lock_db NAME: one run at a time per database and LOGISTICS_HOME. The lock is
+# file descriptor 9 of this shell; it is released when the script exits. Every
+# daemon a script starts (PostgreSQL, simulators, Odoo) is started with 9>&-
+# (see daemonize) so that it never keeps the lock after the script is gone.
 lock_db() {
     command -v flock >/dev/null 2>&1 || return 0
     mkdir -p "$LOGISTICS_HOME/locks"
-    exec 9>"$LOGISTICS_HOME/locks/$1.lock"
-    flock -n 9 ||
-        die "another run is using the database $1 (lock: $LOGISTICS_HOME/locks/$1.lock); wait for it, or use another database/LOGISTICS_HOME"
+    LOCK_FILE="$LOGISTICS_HOME/locks/$1.lock"
+    exec 9>"$LOCK_FILE"
+    if ! flock -n 9; then
+        local holders=""
+        command -v fuser >/dev/null 2>&1 && holders="$(fuser "$LOCK_FILE" 2>/dev/null | xargs || true)"
+        die "another run is using the database $1 (lock: $LOCK_FILE${holders:+, held by process(es) $holders}); wait for it to end, or use another database/LOGISTICS_HOME"
+    fi
+}
+
+# daemonize LOGFILE CMD...: start CMD in the background, in its own session, with
+# no descriptor of this script but stdout/stderr to LOGFILE (no lock, no pipe
+# that would keep a caller's "| tee" waiting). Sets DAEMON_PID.
+daemonize() {
+    local log="$1"
+    shift
+    setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
+    DAEMON_PID=$!
 }
 
 drop_db() {
@@ -287,16 +316,19 @@ find_odoo() {
     return 0
 }
 
-# find_odoo; when the default location has none, install Odoo 17 there from
-# Odoo's official source (needs internet). A virtualenv the user named is never
-# installed into implicitly (run setup/install-odoo.sh for that).
+# find_odoo; when the virtualenv holds no Odoo (missing, empty, or half-installed
+# by an interrupted run), install Odoo 17 there (setup/install-odoo.sh: an
+# existing source tree in ODOO_SRC, else Odoo's official source). A virtualenv
+# that holds another Odoo version is never touched.
 find_or_install_odoo() {
     if ! find_odoo; then
-        if [ "$(realpath -m "$ODOO_VENV")" != "$ODOO_VENV_DEFAULT" ]; then
-            die "no Odoo 17 in $ODOO_VENV: ${ODOO_PROBE_ERROR:-unknown reason}. To install it there: ODOO_VENV=$ODOO_VENV ./setup/install-odoo.sh"
-        fi
-        warn "no Odoo 17 in $ODOO_VENV (${ODOO_PROBE_ERROR:-}): installing it from Odoo's official source"
-        ODOO_VENV="$ODOO_VENV" "$REPO_ROOT/setup/install-odoo.sh"
+        case "${ODOO_PROBE_ERROR:-}" in
+            *"not 17.0"*)
+                die "$ODOO_VENV holds another Odoo (${ODOO_PROBE_ERROR}); point ODOO_VENV at another directory (it will be created) and re-run"
+                ;;
+        esac
+        warn "no Odoo 17 in $ODOO_VENV (${ODOO_PROBE_ERROR:-}): installing it"
+        ODOO_VENV="$ODOO_VENV" "$REPO_ROOT/setup/install-odoo.sh" 9>&-
     fi
     require_odoo
 }
@@ -364,7 +396,6 @@ write_odoo_conf() {
         echo "db_user = $DB_USER"
         echo "db_password = $DB_PASSWORD"
         echo "db_name = $db"
-        echo "dbfilter = ^$db\$"
         echo "http_port = $port"
         echo "workers = $workers"
         echo "server_wide_modules = web,queue_job"
@@ -403,26 +434,79 @@ parse_common_args() {
     done
 }
 
-# Python dependencies of the suite, installed into Odoo's venv only when missing (so a
-# second run needs no network). The OCA queue_job wheel is installed with --no-deps:
-# its "odoo>=17.0a" requirement must never pull an "odoo" distribution that would
-# shadow the real Odoo; its own dependency (requests) is installed explicitly.
-ensure_python_deps() {
-    local pip=("$ODOO_PY" -m pip install --disable-pip-version-check -q) mod
-    for mod in requests phonenumbers; do
-        if ! "$ODOO_PY" -c "import $mod" 2>/dev/null; then
-            info "Installing Python package $mod into $ODOO_VENV"
-            "${pip[@]}" "$mod" || die "pip install $mod failed (no internet?)"
-        fi
-    done
-    if [ -z "$(queue_job_dir)" ]; then
-        info "Installing OCA queue_job 17.0 into $ODOO_VENV"
-        "${pip[@]}" --no-deps "odoo-addon-queue_job==17.0.*" ||
-            die "pip install odoo-addon-queue_job failed (no internet?)"
-        [ -n "$(queue_job_dir)" ] || die "queue_job was installed but Odoo does not find it"
+# pip_requirements_missing FILE: prints the requirements of FILE (and of the files
+# it includes with -r) that the venv does not satisfy; nothing when all are met.
+pip_requirements_missing() {
+    "$ODOO_PY" - "$1" <<'EOF'
+import os, sys
+from importlib import metadata
+try:
+    from packaging.requirements import Requirement
+except ImportError:
+    from pip._vendor.packaging.requirements import Requirement
+
+def lines(path):
+    for raw in open(path, encoding="utf-8"):
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            yield from lines(os.path.join(os.path.dirname(path), line[3:].strip()))
+        elif line:
+            yield line
+
+for line in lines(sys.argv[1]):
+    req = Requirement(line)
+    if req.marker and not req.marker.evaluate():
+        continue
+    try:
+        version = metadata.version(req.name)
+    except metadata.PackageNotFoundError:
+        print(line)
+        continue
+    if req.specifier and not req.specifier.contains(version, prereleases=True):
+        print(line)
+EOF
+}
+
+# pip_install_requirements FILE: install what FILE lists into Odoo's venv, only when
+# something is missing (a second run needs no network). OCA addon wheels are
+# installed with --no-deps: their "odoo>=17.0a" requirement must never pull an
+# "odoo" distribution (their other dependencies are listed in the file).
+pip_install_requirements() {
+    local file="$1" missing oca=() other=() line
+    missing="$(pip_requirements_missing "$file")" ||
+        die "cannot read $file with $ODOO_PY"
+    [ -n "$missing" ] || return 0
+    while IFS= read -r line; do
+        case "$line" in
+            odoo-addon-*) oca+=("$line") ;;
+            *) other+=("$line") ;;
+        esac
+    done <<<"$missing"
+    info "Installing into $ODOO_VENV: $(echo "$missing" | xargs)"
+    local pip=("$ODOO_PY" -m pip install --disable-pip-version-check -q)
+    if [ ${#other[@]} -gt 0 ]; then
+        "${pip[@]}" "${other[@]}" 9>&- ||
+            die "pip install ${other[*]} failed (no access to the package index?); fix it and re-run"
     fi
-    # The wheel must not have shadowed Odoo itself.
-    find_odoo || die "Odoo 17 is no longer importable from $ODOO_VENV after installing dependencies"
+    if [ ${#oca[@]} -gt 0 ]; then
+        "${pip[@]}" --no-deps "${oca[@]}" 9>&- ||
+            die "pip install ${oca[*]} failed (no access to the package index?); fix it and re-run"
+    fi
+    missing="$(pip_requirements_missing "$file")"
+    [ -z "$missing" ] || die "still missing after pip install: $(echo "$missing" | xargs)"
+}
+
+# The suite's run-time dependencies (setup/requirements.txt).
+ensure_python_deps() {
+    pip_install_requirements "$REPO_ROOT/setup/requirements.txt"
+    [ -n "$(queue_job_dir)" ] || die "queue_job is installed but Odoo does not find it"
+    # An addon wheel must never shadow Odoo itself (see setup/install-odoo.sh).
+    find_odoo || die "Odoo 17 is no longer importable from $ODOO_VENV after installing dependencies: $ODOO_PROBE_ERROR (delete $ODOO_VENV and re-run to reinstall it)"
+}
+
+# The test dependencies (setup/requirements-test.txt).
+ensure_test_deps() {
+    pip_install_requirements "$REPO_ROOT/setup/requirements-test.txt"
 }
 
 # Browser tours (HttpCase.start_tour) need a Chromium that Odoo finds on the PATH
@@ -440,17 +524,15 @@ ensure_browser() {
         command -v apt-get >/dev/null 2>&1 ||
             die "Chromium is needed for the browser tests; install chromium (or google-chrome) yourself"
         info "Installing Chromium with apt-get (browser tests)"
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium ||
-            {
-                as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-                    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
-            } ||
-            die "apt-get install chromium failed (no internet?)"
+        apt_install chromium
+        found=chromium
     fi
-    if ! "$ODOO_PY" -c "import websocket" 2>/dev/null; then
-        info "Installing Python package websocket-client into $ODOO_VENV (browser tests)"
-        "$ODOO_PY" -m pip install --disable-pip-version-check -q websocket-client ||
-            die "pip install websocket-client failed (no internet?)"
+    # A browser that cannot start turns every tour into a skipped test: prove it runs.
+    local path
+    path="$(command -v "$found")"
+    if ! timeout 60 "$path" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --dump-dom about:blank >/dev/null 2>&1 </dev/null 9>&-; then
+        die "$path is installed but does not start headless (try: $path --headless --no-sandbox --dump-dom about:blank)"
     fi
 }
 

@@ -71,6 +71,18 @@ JUNIT="$LOG_DIR/test-$TEST_DB-pytest.xml"
 SUMMARY_PY="$REPO_ROOT/setup/testsummary.py"
 TEST_TAGS="$(printf '/%s,' "${SUITE_ADDONS[@]}" "$SUITE_MODULE")"
 TEST_TAGS="${TEST_TAGS%,}"
+# A subset while developing (e.g. LOGISTICS_TEST_TAGS=/logistics_reconciliation);
+# the test floors are only enforced on the full run.
+FULL_RUN=1
+if [ -n "${LOGISTICS_TEST_TAGS:-}" ]; then
+    TEST_TAGS="$LOGISTICS_TEST_TAGS"
+    FULL_RUN=0
+fi
+PYTEST_ARGS=(tests/)
+if [ -n "${LOGISTICS_PYTEST_ARGS:-}" ]; then
+    read -r -a PYTEST_ARGS <<<"$LOGISTICS_PYTEST_ARGS"
+    FULL_RUN=0
+fi
 START_TIME=$SECONDS
 
 # --------------------------------------------------------------- preparation
@@ -79,6 +91,7 @@ ensure_postgres
 ensure_db_role
 find_or_install_odoo
 ensure_python_deps
+ensure_test_deps
 ensure_browser
 mkdir -p "$LOG_DIR"
 ensure_addons_link
@@ -135,7 +148,7 @@ if [ "$RUN_PYTEST" = 1 ]; then
                 timeout -k 30 "$PYTEST_TIMEOUT" "$ODOO_PY" -m pytest \
                     --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
                     -p no:cacheprovider --import-mode=importlib \
-                    --junitxml="$JUNIT" -ra tests/
+                    --junitxml="$JUNIT" -ra "${PYTEST_ARGS[@]}"
         ) 2>&1 | tee "$PYTEST_LOG"
         pytest_rc=${PIPESTATUS[0]}
         set -e
