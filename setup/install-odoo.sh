@@ -28,8 +28,10 @@
 #   pkg_resources at start-up, and the gevent process crash-loops when a
 #   requirement's metadata carries a normalised name (zope_interface-*.dist-info)
 #   that setuptools<70's pkg_resources cannot match.
-# - setuptools<70 (Odoo 17 imports pkg_resources), python-ldap left out
-#   (LDAP authentication is not used; it needs OpenLDAP headers).
+# - Every pip install runs with "-c setup/constraints.txt": setuptools<70 (Odoo 17
+#   imports pkg_resources) and zope.event/zope.interface wheels whose metadata
+#   that pkg_resources can find (gevent loads its plugins through it; see the file).
+# - python-ldap left out (LDAP authentication is not used; it needs OpenLDAP headers).
 set -euo pipefail
 
 # shellcheck source=setup/lib.sh
@@ -110,13 +112,15 @@ if [ ! -x "$ODOO_VENV/bin/python" ]; then
     rm -rf "$ODOO_VENV"  # a half-created venv from an interrupted run
     python3 -m venv "$ODOO_VENV" || die "python3 -m venv failed: install python3-venv"
 fi
-pip=("$ODOO_VENV/bin/python" -m pip install --disable-pip-version-check -q)
-"${pip[@]}" --upgrade pip wheel "setuptools<70" || die "pip could not reach the package index"
+pip=("$ODOO_VENV/bin/python" -m pip install --disable-pip-version-check -q
+    -c "$REPO_ROOT/setup/constraints.txt")
+"${pip[@]}" --upgrade pip wheel setuptools || die "pip could not reach the package index"
 req="$(mktemp)"
 trap 'rm -f "$req"; rm -rf "${tmp_src:-}"' EXIT
 grep -viE '^\s*python-ldap' "$ODOO_SRC/requirements.txt" >"$req"
 info "Installing Odoo's Python requirements (a few minutes the first time)"
-"${pip[@]}" -r "$req" || die "pip install of Odoo's requirements failed (see above); fix it and re-run"
+"${pip[@]}" -r "$req" --only-binary=zope.event,zope.interface ||
+    die "pip install of Odoo's requirements failed (see above); fix it and re-run"
 
 # 4. Odoo on sys.path through a .pth file (see the header).
 site="$("$ODOO_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -125,6 +129,7 @@ site="$("$ODOO_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths(
 echo "$ODOO_SRC" >"$site/odoo-src.pth"
 
 find_odoo || die "Odoo was installed but $ODOO_VENV/bin/python does not import Odoo 17: $ODOO_PROBE_ERROR"
-"$ODOO_PY" -c "import gevent, psycopg2, lxml, PIL, reportlab" ||
+"$ODOO_PY" -c "import psycopg2, lxml, PIL, reportlab" ||
     die "Odoo's requirements do not import in $ODOO_VENV (see above); delete $ODOO_VENV and re-run"
+check_gevent
 info "Odoo 17 installed: $ODOO_PKG"

@@ -130,6 +130,18 @@ sys.exit(0)
 EOF
 }
 
+# http_health PORT -> 0 when http://127.0.0.1:PORT/web/health answers {"status": "pass"}
+http_health() {
+    _py - "$1" <<'EOF'
+import json, sys, urllib.request
+try:
+    with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/web/health", timeout=5) as r:
+        sys.exit(0 if json.load(r).get("status") == "pass" else 1)
+except Exception:
+    sys.exit(1)
+EOF
+}
+
 # ------------------------------------------------------------ PostgreSQL
 _pg_is_local() {
     case "$DB_HOST" in
@@ -483,7 +495,8 @@ pip_install_requirements() {
         esac
     done <<<"$missing"
     info "Installing into $ODOO_VENV: $(echo "$missing" | xargs)"
-    local pip=("$ODOO_PY" -m pip install --disable-pip-version-check -q)
+    local pip=("$ODOO_PY" -m pip install --disable-pip-version-check -q
+        -c "$REPO_ROOT/setup/constraints.txt")
     if [ ${#other[@]} -gt 0 ]; then
         "${pip[@]}" "${other[@]}" 9>&- ||
             die "pip install ${other[*]} failed (no access to the package index?); fix it and re-run"
@@ -496,9 +509,24 @@ pip_install_requirements() {
     [ -z "$missing" ] || die "still missing after pip install: $(echo "$missing" | xargs)"
 }
 
+# check_gevent: Odoo's gevent (websocket) process must start: gevent's
+# monkey-patching loads its plugins through pkg_resources (see
+# setup/constraints.txt). Repairs a virtualenv that an earlier install broke.
+check_gevent() {
+    local probe='import gevent.monkey; gevent.monkey.patch_all(); import pkg_resources; pkg_resources.require("gevent")'
+    "$ODOO_PY" -c "$probe" >/dev/null 2>&1 && return 0
+    warn "gevent cannot start in $ODOO_VENV (pkg_resources does not find its requirements): reinstalling setuptools, zope.event and zope.interface"
+    "$ODOO_PY" -m pip install --disable-pip-version-check -q -c "$REPO_ROOT/setup/constraints.txt" \
+        --only-binary=zope.event,zope.interface setuptools zope.event zope.interface 9>&- ||
+        die "pip install failed (no access to the package index?); fix it and re-run"
+    "$ODOO_PY" -c "$probe" ||
+        die "gevent still cannot start in $ODOO_VENV (see above); delete $ODOO_VENV and re-run"
+}
+
 # The suite's run-time dependencies (setup/requirements.txt).
 ensure_python_deps() {
     pip_install_requirements "$REPO_ROOT/setup/requirements.txt"
+    check_gevent
     [ -n "$(queue_job_dir)" ] || die "queue_job is installed but Odoo does not find it"
     # An addon wheel must never shadow Odoo itself (see setup/install-odoo.sh).
     find_odoo || die "Odoo 17 is no longer importable from $ODOO_VENV after installing dependencies: $ODOO_PROBE_ERROR (delete $ODOO_VENV and re-run to reinstall it)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: set up everything and run Odoo 17 with the logistics suite.
 #
-#   ./setup/run.sh [--no-start] [--reset-db] [--update] [--odoo-venv DIR]
+#   ./setup/run.sh [--no-start] [--check] [--reset-db] [--update] [--odoo-venv DIR]
 #
 # Idempotent: a second run reuses the database and only (re)starts the services.
 #  1. PostgreSQL: installed with apt-get if missing, started, role odoo/odoo ensured.
@@ -28,6 +28,8 @@ carrier simulator. Safe to run again.
 
 Options:
   --no-start        set everything up, do not start Odoo
+  --check           start everything, check that Odoo answers /web/health (HTTP
+                    and gevent ports) with the suite installed, then stop (CI)
   --reset-db        drop and recreate the demo database
   --update          update the suite's modules in the existing demo database
                     (-u logistics_suite and its addons) before starting
@@ -36,17 +38,20 @@ Options:
 
 Environment: ODOO_VENV, LOGISTICS_HOME (default ~/.local/share/logistics-suite),
 LOGISTICS_DB_HOST/PORT/USER/PASSWORD, LOGISTICS_HTTP_PORT (8069),
-LOGISTICS_SIM_PORT (8071).
+LOGISTICS_GEVENT_PORT (8072), LOGISTICS_SIM_PORT (8071), LOGISTICS_UPS_SIM_PORT
+(8074), LOGISTICS_DHL_SIM_PORT (8073), LOGISTICS_DEMO_DB (logistics_demo).
 EOF
 }
 
 START=1
+CHECK=0
 RESET_DB=0
 UPDATE=0
 parse_common_args "$@"
 for arg in ${REMAINING_ARGS[@]+"${REMAINING_ARGS[@]}"}; do
     case "$arg" in
         --no-start) START=0 ;;
+        --check) CHECK=1 ;;
         --reset-db) RESET_DB=1 ;;
         --update) UPDATE=1 ;;
         -h | --help)
@@ -62,6 +67,7 @@ done
 
 DEMO_DB="${LOGISTICS_DEMO_DB:-logistics_demo}"
 HTTP_PORT="${LOGISTICS_HTTP_PORT:-8069}"
+GEVENT_PORT="${LOGISTICS_GEVENT_PORT:-8072}"
 SIM_PORT="${LOGISTICS_SIM_PORT:-8071}"
 UPS_SIM_PORT="${LOGISTICS_UPS_SIM_PORT:-8074}"  # 8072 is Odoo's gevent port
 DHL_SIM_PORT="${LOGISTICS_DHL_SIM_PORT:-8073}"
@@ -69,8 +75,11 @@ CONF="$LOGISTICS_HOME/odoo.conf"
 SIMULATOR="$REPO_ROOT/logistics_connector_base/simulator/server.py"
 
 # Fail early, before touching anything, when Odoo already runs on the port.
-if [ "$START" = 1 ] && port_in_use "$HTTP_PORT"; then
-    die "port $HTTP_PORT is already in use (is ./setup/run.sh already running?); stop it first or set LOGISTICS_HTTP_PORT"
+if [ "$START" = 1 ]; then
+    port_in_use "$HTTP_PORT" &&
+        die "port $HTTP_PORT is already in use (is ./setup/run.sh already running?); stop it first or choose another port: LOGISTICS_HTTP_PORT=8169 ./setup/run.sh"
+    port_in_use "$GEVENT_PORT" &&
+        die "port $GEVENT_PORT (Odoo's gevent/websocket port) is already in use; stop what uses it or choose another: LOGISTICS_GEVENT_PORT=8172 ./setup/run.sh"
 fi
 
 lock_db "$DEMO_DB"
@@ -92,6 +101,7 @@ ensure_addons_link
 compute_addons_path
 write_odoo_conf "$CONF" "$DEMO_DB" "$HTTP_PORT" 2 \
     "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1,root.logistics.outbound_events:1" \
+    "gevent_port = $GEVENT_PORT" \
     "list_db = False" \
     "proxy_mode = False" \
     "max_cron_threads = 1" \
@@ -123,6 +133,11 @@ if [ "$state" = installed ] && [ "$UPDATE" = 1 ]; then
 elif [ "$state" = installed ]; then
     info "Database $DEMO_DB exists with $SUITE_MODULE installed: reusing it"
 else
+    if db_exists "$DEMO_DB"; then
+        # left half-created by an interrupted run: start it again from nothing
+        warn "database $DEMO_DB exists without $SUITE_MODULE installed (interrupted run?): recreating it"
+        drop_db "$DEMO_DB"
+    fi
     init_log="$LOG_DIR/$DEMO_DB-init.log"
     info "Creating database $DEMO_DB with demo data and $SUITE_MODULE (takes a few minutes; log: $init_log)"
     set +e
@@ -177,8 +192,9 @@ start_simulator() {
         warn "port $port is in use: assuming the $name simulator already runs there"
         return 0
     fi
-    "$ODOO_PY" "$script" --port "$port" "$@" >"$LOG_DIR/simulator-$name.log" 2>&1 &
-    local pid=$!
+    : >"$LOG_DIR/simulator-$name.log"
+    daemonize "$LOG_DIR/simulator-$name.log" "$ODOO_PY" "$script" --port "$port" "$@"
+    local pid=$DAEMON_PID
     SIM_PIDS+=("$pid")
     for _ in $(seq 1 50); do
         port_in_use "$port" && break
@@ -202,6 +218,55 @@ start_simulator UPS "$REPO_ROOT/logistics_carrier_ups/simulator/server.py" "$UPS
     --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/ups/demo-ups-webhook-token" \
     --webhook-secret demo-ups-webhook-secret --account-subscription --auto-advance 60
 start_simulator DHL "$REPO_ROOT/logistics_carrier_dhl/simulator/server.py" "$DHL_SIM_PORT"
+
+if [ "$CHECK" = 1 ]; then
+    # Start Odoo like below, wait until it serves the demo database, stop it.
+    odoo_log="$LOG_DIR/$DEMO_DB-check.log"
+    : >"$odoo_log"
+    daemonize "$odoo_log" "${ODOO_BIN[@]}" -c "$CONF" --logfile "$odoo_log"
+    SIM_PIDS+=("$DAEMON_PID")
+    ok=0
+    for _ in $(seq 1 120); do
+        kill -0 "$DAEMON_PID" 2>/dev/null || die "Odoo exited during start-up (see $odoo_log)"
+        if http_health "$HTTP_PORT" && http_health "$GEVENT_PORT"; then
+            ok=1
+            break
+        fi
+        sleep 1
+    done
+    [ "$ok" = 1 ] || die "Odoo did not answer /web/health on ports $HTTP_PORT and $GEVENT_PORT within 120 s (see $odoo_log)"
+    info "Odoo answers /web/health on http://127.0.0.1:$HTTP_PORT and on the gevent port $GEVENT_PORT"
+    "$ODOO_PY" - "$HTTP_PORT" "$DEMO_DB" <<'EOF' || die "the suite is not usable in $DEMO_DB (see $odoo_log)"
+import sys, xmlrpc.client
+port, db = sys.argv[1], sys.argv[2]
+common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/xmlrpc/2/common")
+uid = common.authenticate(db, "admin", "admin", {})
+assert uid, "admin/admin cannot log in"
+models = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/xmlrpc/2/object")
+names = ["logistics_suite", "logistics_connector_base", "logistics_carrier_dhl",
+         "logistics_carrier_ups", "logistics_monitoring", "logistics_reconciliation", "queue_job"]
+rows = models.execute_kw(db, uid, "admin", "ir.module.module", "search_read",
+                         [[["name", "in", names]]], {"fields": ["name", "state"]})
+states = {r["name"]: r["state"] for r in rows}
+missing = [n for n in names if states.get(n) != "installed"]
+assert not missing, f"not installed: {missing}"
+accounts = models.execute_kw(db, uid, "admin", "logistics.carrier.account", "search_count", [[]])
+assert accounts >= 3, f"only {accounts} demo carrier accounts"
+print(f"==> {db}: the suite's {len(names)} modules are installed, {accounts} carrier accounts")
+EOF
+    kill -TERM "$DAEMON_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+        kill -0 "$DAEMON_PID" 2>/dev/null || break
+        sleep 1
+    done
+    if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$odoo_log"; then
+        grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$odoo_log" | head -5 >&2
+        die "Odoo logged errors while running (see $odoo_log)"
+    fi
+    grep -q "DistributionNotFound" "$odoo_log" && die "Odoo's gevent process failed to start (see $odoo_log)"
+    info "Check passed: ./setup/run.sh starts Odoo with the demo database (log: $odoo_log)"
+    exit 0
+fi
 
 cat <<EOF
 
@@ -227,7 +292,7 @@ cat <<EOF
 
 EOF
 set +e
-"${ODOO_BIN[@]}" -c "$CONF"
+"${ODOO_BIN[@]}" -c "$CONF" 9>&-
 rc=$?
 set -e
 exit "$rc"

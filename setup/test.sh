@@ -11,8 +11,12 @@
 #     workers 0, on a free HTTP port. Full log in $LOGISTICS_HOME/logs/.
 #  4. Runs the suite-level tests in tests/ with pytest-odoo on that database
 #     (tests/benchmarks/ is not collected: see ./setup/bench.sh).
-#  5. Prints one closing line "N passed, N failed" and exits non-zero when anything
-#     failed or errored, or when no test ran at all.
+#  5. Checks the logs of every Odoo server the pytest phase started: an ERROR line
+#     there fails the run (a fault the suite handles must not log an error).
+#  6. Prints one closing line "N passed, N failed, N skipped" and exits non-zero
+#     when anything failed or errored, when a test was skipped that is not on
+#     setup/test-skips-allowed.txt, or when a phase ran fewer tests than its
+#     floor in setup/test-floors.txt (full runs).
 set -euo pipefail
 
 # shellcheck source=setup/lib.sh
@@ -103,7 +107,10 @@ write_odoo_conf "$CONF" "$TEST_DB" "$HTTP_PORT" 0 "root:0" \
     "list_db = False"
 info "Test configuration: $CONF (addons_path = $ADDONS_PATH)"
 
-declare -A R=([odoo_passed]=0 [odoo_bad]=0 [pytest_passed]=0 [pytest_bad]=0)
+declare -A R=([odoo_passed]=0 [odoo_bad]=0 [odoo_skipped]=0 [odoo_total]=0
+    [pytest_passed]=0 [pytest_bad]=0 [pytest_skipped]=0 [pytest_total]=0 [servers_bad]=0)
+# The servers that tests/support/odoo_server.py starts write their logs here.
+export LOGISTICS_SERVER_LOG_DIR="$LOG_DIR/servers-$TEST_DB"
 
 # read_counts PREFIX "passed=1 failed=0 ..." -> R[PREFIX_passed], R[PREFIX_bad], ...
 read_counts() {
@@ -142,6 +149,8 @@ if [ "$RUN_PYTEST" = 1 ]; then
     else
         info "Running the suite-level tests (pytest-odoo, tests/; log: $PYTEST_LOG)"
         rm -f "$JUNIT"
+        rm -rf "$LOGISTICS_SERVER_LOG_DIR"
+        mkdir -p "$LOGISTICS_SERVER_LOG_DIR"
         set +e
         (
             cd "$REPO_ROOT" &&
@@ -154,15 +163,33 @@ if [ "$RUN_PYTEST" = 1 ]; then
         set -e
         read_counts pytest "$("$ODOO_PY" "$SUMMARY_PY" pytest "$JUNIT" "$pytest_rc")"
         info "pytest: ${R[pytest_total]} run, ${R[pytest_passed]} passed, ${R[pytest_failed]} failed, ${R[pytest_errors]} errors, ${R[pytest_skipped]} skipped (exit $pytest_rc)"
+        read_counts servers "$("$ODOO_PY" "$SUMMARY_PY" serverlogs "$LOGISTICS_SERVER_LOG_DIR")"
+        info "Servers started by the tests: ${R[servers_total]} logs, ${R[servers_bad]} ERROR lines ($LOGISTICS_SERVER_LOG_DIR)"
     fi
 fi
 
 # ----------------------------------------------------------------- summary
+# Floors: a phase that runs fewer tests than it should (a tag typo, an emptied
+# tests/__init__.py, a collection error) fails the run.
+floor_bad=0
+if [ "$FULL_RUN" = 1 ]; then
+    while read -r phase floor _; do
+        case "$phase" in "" | \#*) continue ;; esac
+        [ "$phase" = odoo ] && [ "$RUN_ODOO" = 0 ] && continue
+        [ "$phase" = pytest ] && [ "$RUN_PYTEST" = 0 ] && continue
+        ran="${R[${phase}_total]:-0}"
+        if [ "$ran" -lt "$floor" ]; then
+            warn "the $phase phase ran $ran tests, fewer than its floor $floor (setup/test-floors.txt)"
+            floor_bad=$((floor_bad + 1))
+        fi
+    done <"$REPO_ROOT/setup/test-floors.txt"
+fi
 passed=$((R[odoo_passed] + R[pytest_passed]))
-failed=$((R[odoo_bad] + R[pytest_bad]))
+failed=$((R[odoo_bad] + R[pytest_bad] + R[servers_bad] + floor_bad))
+skipped=$((R[odoo_skipped] + R[pytest_skipped]))
 elapsed=$((SECONDS - START_TIME))
 info "Logs: $LOG_DIR (took $((elapsed / 60))m$((elapsed % 60))s)"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
     exit 1
 fi

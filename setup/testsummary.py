@@ -2,14 +2,48 @@
 
     python testsummary.py odoo LOGFILE DBNAME EXIT_CODE
     python testsummary.py pytest JUNIT_XML EXIT_CODE
+    python testsummary.py serverlogs DIR
 
 Each prints one line ``passed=N failed=N errors=N skipped=N total=N bad=N`` on
 stdout (``bad`` = everything that must fail the run) and explanations on stderr.
+
+A skipped test is a failure unless setup/test-skips-allowed.txt names it (a short,
+commented allow-list): a test whose browser or server could not start must not
+count as done. ``serverlogs`` counts the ERROR/CRITICAL records in the logs of the
+Odoo servers that the pytest phase started (tests/support/odoo_server.py).
 """
 
+import fnmatch
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ALLOWED_SKIPS = os.path.join(HERE, "test-skips-allowed.txt")
+
+
+def _allowed_skip_patterns():
+    try:
+        with open(ALLOWED_SKIPS, encoding="utf-8") as f:
+            return [
+                line.split("#", 1)[0].strip()
+                for line in f
+                if line.split("#", 1)[0].strip()
+            ]
+    except OSError:
+        return []
+
+
+def _unallowed(skipped_names):
+    """Names of skipped tests that the allow-list does not name."""
+    patterns = _allowed_skip_patterns()
+    return [
+        name
+        for name in skipped_names
+        if not any(fnmatch.fnmatch(name, p) for p in patterns)
+    ]
+
 
 LOG_RECORD = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) "
@@ -43,6 +77,7 @@ class OdooLogScan:
         self.dbname = dbname
         self.summary = None
         self.skipped = 0
+        self.skipped_names = []
         self.outside = []  # error records outside tests: one failure each
         self.tainted = []  # error records of tests that did not fail otherwise
         self.tainted_tests = 0
@@ -70,6 +105,7 @@ class OdooLogScan:
             self._in_test = True
         elif level == "INFO" and test_logger and msg.startswith("skipped "):
             self.skipped += 1
+            self.skipped_names.append(msg[len("skipped ") :].split(" : ", 1)[0])
         elif logger.startswith(("odoo.modules.", "odoo.service.")):
             self._close_test()
             self._in_test = False
@@ -108,6 +144,9 @@ def odoo(logfile, dbname, exit_code):
     for line in scan.outside:
         print(f"odoo: error logged outside the tests: {line}", file=sys.stderr)
     bad = failed + errors + scan.tainted_tests + len(scan.outside)
+    for name in _unallowed(scan.skipped_names):
+        print(f"odoo: skipped, not on the allow-list: {name}", file=sys.stderr)
+        bad += 1
     if scan.summary is None:
         bad += 1
     if bad == 0 and exit_code != 0:
@@ -119,6 +158,7 @@ def odoo(logfile, dbname, exit_code):
 
 def pytest(junit_xml, exit_code):
     tests = failures = errors = skipped = 0
+    skipped_names = []
     try:
         root = ET.parse(junit_xml).getroot()
     except (OSError, ET.ParseError) as exc:
@@ -131,7 +171,13 @@ def pytest(junit_xml, exit_code):
             failures += int(suite.get("failures", 0))
             errors += int(suite.get("errors", 0))
             skipped += int(suite.get("skipped", 0))
+            for case in suite.iter("testcase"):
+                if case.find("skipped") is not None:
+                    skipped_names.append(f"{case.get('classname')}::{case.get('name')}")
     bad = failures + errors
+    for name in _unallowed(skipped_names):
+        print(f"pytest: skipped, not on the allow-list: {name}", file=sys.stderr)
+        bad += 1
     if exit_code == 5:
         print("pytest: no tests collected (exit status 5)", file=sys.stderr)
         bad += 1
@@ -144,8 +190,27 @@ def pytest(junit_xml, exit_code):
     _emit(passed, failures, errors, skipped, tests, bad)
 
 
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
+
+
+def serverlogs(directory):
+    """ERROR/CRITICAL records in the logs of the servers the tests started."""
+    bad = 0
+    names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+    for name in names:
+        path = os.path.join(directory, name)
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if LOG_LINE.match(line):
+                    print(f"server log {name}: {line.rstrip()[:500]}", file=sys.stderr)
+                    bad += 1
+    _emit(0, 0, 0, 0, len(names), bad)
+
+
 def main(argv):
-    if len(argv) == 4 and argv[0] == "odoo":
+    if len(argv) == 2 and argv[0] == "serverlogs":
+        serverlogs(argv[1])
+    elif len(argv) == 4 and argv[0] == "odoo":
         odoo(argv[1], argv[2], int(argv[3]))
     elif len(argv) == 3 and argv[0] == "pytest":
         pytest(argv[1], int(argv[2]))

@@ -74,8 +74,12 @@ class OdooServer:
         self.extra_args = list(extra_args)
         self.http_port = free_port()
         self.proc = None
+        # setup/test.sh reads every log in LOGISTICS_SERVER_LOG_DIR for ERROR lines
         self.logfile = tempfile.NamedTemporaryFile(
-            prefix=f"odoo-{dbname}-", suffix=".log", delete=False
+            prefix=f"odoo-{dbname}-",
+            suffix=".log",
+            delete=False,
+            dir=os.environ.get("LOGISTICS_SERVER_LOG_DIR") or None,
         ).name
 
     @property
