@@ -57,7 +57,16 @@ def test_daemon_does_not_inherit_the_lock(home, tmp_path):
     pid = int(res.stdout.split()[-1])
     try:
         lock = os.path.join(home["LOGISTICS_HOME"], "locks", "demo.lock")
-        assert os.path.exists(f"/proc/{pid}")
+        # until the background shell has applied its redirections and exec'ed,
+        # it is still a copy of the script: wait for the daemon itself
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f.read().startswith(b"sleep"):
+                    break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the daemon did not start within 20 s")
         assert not _holds(pid, lock), "the daemon holds the lock file"
         # the script that took the lock is gone: the next run gets it at once
         res2 = bash("lock_db demo; echo locked", env=home)
