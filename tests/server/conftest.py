@@ -13,6 +13,9 @@ the test process. Fixtures:
   **kwargs)``.
 - ``sim`` (module): the generic carrier simulator on 127.0.0.1.
 - ``wait_for``: ``wait_for(predicate, timeout=90)`` polls until truthy.
+- helpers (plain functions, in ``support.server_rpc``):
+  ``make_sim_carrier``, ``make_picking``, ``ship``, ``shipment_of``,
+  ``post_concurrently``, ``wait_until``.
 - ``server_log``: the log check. Autouse: every test using ``odoo_server``
   fails when the server logged an ERROR/CRITICAL line while it ran (a fault
   the suite handles must not log one). A test that expects one names it:
@@ -23,10 +26,9 @@ import time
 
 import pytest
 from support.odoo_server import OdooServer
+from support.server_rpc import wait_until
 
 import odoo
-
-from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
 
 DEFAULT_CHANNELS = "root:2,root.logistics.inbound:1,root.logistics.outbound:2"
 
@@ -37,18 +39,6 @@ def pytest_configure(config):
         "allow_server_errors(*patterns): server log ERROR records matching one "
         "of these regular expressions do not fail the test",
     )
-
-
-def wait_until(predicate, timeout=90, interval=0.3, message="condition"):
-    """Poll ``predicate`` until it returns a truthy value (returned)."""
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"{message} not reached within {timeout}s")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +57,9 @@ def rpc(odoo_server):
 
 @pytest.fixture(scope="module")
 def sim():
+    # imported here: odoo.addons is set up by pytest-odoo after conftests load
+    from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
+
     with SimulatorServer() as server:
         yield server
 
