@@ -1145,7 +1145,13 @@ class DhlParcelDeAdapter(CarrierAdapter):
 
     @staticmethod
     def _location(location):
-        address = (location or {}).get("address") or {}
+        if isinstance(location, str):  # a bare place name, not the object
+            return location.strip()
+        if not isinstance(location, dict):
+            return ""
+        address = location.get("address") or {}
+        if not isinstance(address, dict):
+            return str(address).strip() if isinstance(address, str) else ""
         parts = (address.get("postalCode"), address.get("addressLocality"))
         place = " ".join(str(p) for p in parts if p)
         country = address.get("countryCode") or ""

@@ -58,7 +58,10 @@ def parse_datetime(value):
     text = str(value).strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
-    return to_utc(datetime.fromisoformat(text))
+    try:
+        return to_utc(datetime.fromisoformat(text))
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 in UTC
+        raise ValueError(f"date and time out of range: {text[:40]!r}") from None
 
 
 @dataclass

@@ -6,8 +6,20 @@
 request does only what must happen before the carrier gets its answer:
 resolve the account by its token, reject what is too big or not JSON,
 authenticate the sender with the carrier adapter, insert the raw message in
-the inbox (a duplicate changes nothing) and make sure a drain job is pending,
-all in this request's transaction. Parsing and applying happen in the job.
+the inbox (a duplicate changes nothing) and make sure a drain job is pending.
+Parsing and applying happen in the job.
+
+Safe under concurrency (identical pushes are what a carrier's retries send):
+
+* the body is read once and kept (``get_data()`` caches it): if Odoo ever
+  retries the request after a serialization failure, the retry reads the
+  same body again instead of an empty one;
+* the request's own transaction only reads; the inbox row and the drain job
+  are written on a short READ COMMITTED transaction of their own
+  (``_store_durably``), where an INSERT ... ON CONFLICT DO NOTHING, its
+  foreign-key checks and the duplicate counter cannot fail with a
+  serialization error whatever other transactions do to the account row.
+  It is committed before the answer leaves: a 2xx means stored.
 """
 
 import json
@@ -15,7 +27,7 @@ import logging
 
 from werkzeug.exceptions import NotFound
 
-from odoo import http
+from odoo import api, http
 from odoo.http import request
 
 from ..adapters import WebhookAuthError, get_adapter_class, mask_headers
@@ -53,6 +65,17 @@ class LogisticsWebhookController(http.Controller):
             adapter = _ADAPTERS[key] = adapter_cls(account._get_adapter_config())
         return adapter
 
+    @staticmethod
+    def _store_durably(env, account_id, message_key, body, headers):
+        """Insert the message and ensure its drain job on a short transaction
+        of its own (READ COMMITTED), committed here; None for a duplicate."""
+        registry = env.registry
+        with registry.cursor() as cr:
+            if not registry.in_test_mode():  # a test cursor is a savepoint
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            inbox = api.Environment(cr, env.uid, {})["logistics.inbound.message"]
+            return inbox.sudo()._store(account_id, message_key, body, headers)
+
     @http.route(
         "/logistics/webhook/<string:carrier_code>/<string:account_token>",
         type="http",
@@ -85,7 +108,8 @@ class LogisticsWebhookController(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > limit:
             return _answer(413, {"error": "payload_too_large", "limit": limit})
-        body = request.httprequest.get_data(cache=False)
+        # cached: a retried request (serialization failure) sees it again
+        body = request.httprequest.get_data()
         if len(body) > limit:
             return _answer(413, {"error": "payload_too_large", "limit": limit})
         if not body.strip():
@@ -114,15 +138,12 @@ class LogisticsWebhookController(http.Controller):
         for key, value in mask_headers(dict(headers)).items():
             if key.lower().startswith("x-") and key.lower() not in kept:
                 kept[key] = value
-        message_id = (
-            env["logistics.inbound.message"]
-            .sudo()
-            ._store(
-                account_id,
-                adapter.webhook_message_id(headers, body),
-                body.decode("utf-8", errors="replace"),
-                json.dumps(kept),
-            )
+        message_id = self._store_durably(
+            env,
+            account_id,
+            adapter.webhook_message_id(headers, body),
+            body.decode("utf-8", errors="replace"),
+            json.dumps(kept),
         )
         if message_id is None:
             return _answer(200, {"status": "duplicate"})

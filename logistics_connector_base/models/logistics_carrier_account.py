@@ -5,6 +5,7 @@ import secrets
 import time
 from datetime import timedelta
 
+import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
@@ -523,7 +524,7 @@ class LogisticsCarrierAccount(models.Model):
         pace = float(getattr(adapter, "track_min_interval", 0) or 0)
         packages = shipments.package_ids.filtered("tracking_number")
         numbers = packages.mapped("tracking_number")
-        event_model = self.env["logistics.shipment.event"]
+        inbox = self.env["logistics.inbound.message"]
         polled = applied = 0
         error = backoff = False
         for start in range(0, len(numbers), size):
@@ -540,7 +541,16 @@ class LogisticsCarrierAccount(models.Model):
             except CarrierError as err:
                 error = str(err)
                 continue
-            applied += event_model._apply_tracking_events(account, events, "poll")
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                raise
+            except Exception as err:  # an answer the adapter did not foresee
+                error = f"{type(err).__name__}: {err}"
+                _logger.warning("Tracking poll of %s: %s", account.display_name, error)
+                continue
+            created, problems = inbox._apply_polled_events(account, events, "poll")
+            applied += created
+            if problems:
+                error = "; ".join(problems[:3])
             polled += len(chunk)
             done = packages.filtered(lambda p, c=set(chunk): p.tracking_number in c)
             done.shipment_id.write({"last_tracked_at": fields.Datetime.now()})

@@ -255,9 +255,12 @@ class LogisticsEventSubscription(models.Model):
                 timeout=(min(5.0, self.timeout), self.timeout),
                 allow_redirects=False,
             )
-        except requests.RequestException as err:
+        except (requests.RequestException, ValueError) as err:
+            # ValueError: urllib3/http.client refusals (bad URL, header value)
             return False, 0, "", f"{type(err).__name__}: {err}"[:500]
-        answer = (response.text or "")[:RESPONSE_KEPT]
+        # the receiver's answer is kept as text: PostgreSQL refuses a NUL in
+        # it, which failed the outcome's record after the POST was made
+        answer = (response.text or "").replace("\x00", "")[:RESPONSE_KEPT]
         ok = 200 <= response.status_code < 300
         error = "" if ok else _("The receiver answered HTTP %s.", response.status_code)
         return ok, response.status_code, answer, error

@@ -11,15 +11,35 @@ and apply their events set-based.
 import json
 import logging
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..adapters import CarrierError
+from ..tracking import InvalidEvent, check_event, clean_text
 
 _logger = logging.getLogger(__name__)
 
 INBOUND_CHANNEL = "root.logistics.inbound"
 DRAIN_BATCH = 500
+
+
+# not a problem of one message: the job's transaction must end (and be retried)
+_TRANSACTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+class _MessageError(Exception):
+    """Why one message cannot be applied: (error kind, reason)."""
+
+    def __init__(self, kind, reason):
+        super().__init__(reason)
+        self.kind, self.reason = kind, reason
+
+
+def _error_text(error):
+    """A reason fit for a text column (no NUL), not too long."""
+    return clean_text(str(error) or type(error).__name__)[:2000]
 
 
 class LogisticsInboundMessage(models.Model):
@@ -85,9 +105,16 @@ class LogisticsInboundMessage(models.Model):
         """Insert a message unless it was already received; queue its drain.
 
         Returns the new id, or None for a duplicate. Race-free: the unique
-        index decides, ``ON CONFLICT DO NOTHING`` answers the loser.
+        index decides, ``ON CONFLICT DO NOTHING`` answers the loser. The
+        webhook controller calls it on a READ COMMITTED transaction of its
+        own, where none of this can fail with a serialization error.
         """
         cr = self.env.cr
+        # PostgreSQL text cannot hold NUL: a key or body with one is cleaned
+        # here rather than crash the request (the JSON check already refused
+        # a raw NUL; this is the last guard)
+        message_key = (message_key or "").replace("\x00", "")[:255] or "-"
+        body = body.replace("\x00", "\ufffd") if body else body
         cr.execute(
             """
             INSERT INTO logistics_inbound_message
@@ -118,12 +145,22 @@ class LogisticsInboundMessage(models.Model):
     def _ensure_drain_job(self, account_id):
         """One pending drain job per account, however many messages arrive."""
         identity = f"logistics-inbox-{account_id}"
-        self.env.cr.execute(
+        cr = self.env.cr
+        # Concurrent intakes of one account check and create one at a time
+        # (released at commit) ...
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('logistics-inbox'), %s)",
+            (account_id,),
+        )
+        # ... and a job that is still waiting is locked until this message is
+        # committed: the runner locks it FOR UPDATE before starting it, so it
+        # cannot start (and miss the message) in between.
+        cr.execute(
             "SELECT 1 FROM queue_job WHERE identity_key = %s "
-            "AND state IN ('pending', 'enqueued') LIMIT 1",
+            "AND state IN ('pending', 'enqueued') LIMIT 1 FOR KEY SHARE",
             (identity,),
         )
-        if self.env.cr.fetchone():
+        if cr.fetchone():
             return False
         # A short delay lets messages gather into one batch: under load one
         # job drains many webhooks instead of competing with the HTTP workers
@@ -170,7 +207,13 @@ class LogisticsInboundMessage(models.Model):
         return _("%(n)s messages, %(e)s events", n=len(ids), e=processed)
 
     def _process(self):
-        """Parse every message with its adapter and apply all events at once."""
+        """Parse every message with its adapter and apply all events at once.
+
+        One bad message never stalls the others: a message that cannot be
+        parsed, holds an invalid event or cannot be applied is marked
+        ``failed`` with its reason (a supervisor sees it and may reprocess
+        it); the good ones are applied and marked done.
+        """
         if not self:
             return 0
         account = self.account_id
@@ -180,26 +223,17 @@ class LogisticsInboundMessage(models.Model):
         parsed = []
         failures = {}
         for message in self:
-            headers = json.loads(message.headers or "{}")
-            body = (message.body or "").encode()
-            problem = adapter.check_webhook_shape(headers, body)
-            if problem:
-                failures[message.id] = ("schema", problem)
-                continue
             try:
-                events = adapter.parse_webhook(headers, body)
-            except CarrierError as err:
-                failures[message.id] = ("parse", str(err))
+                events = self._parse_message(adapter, message)
+            except _MessageError as err:
+                failures[message.id] = (err.kind, err.reason)
                 continue
-            parsed.append((message, events))
-        event_model = self.env["logistics.shipment.event"]
-        all_events = [event for _message, events in parsed for event in events]
-        created = event_model._apply_tracking_events(
-            account, all_events, source=self._event_source()
+            parsed.append((message.id, events))
+        applied, rejected, created = self._apply_isolated(
+            account, parsed, self._event_source()
         )
-        self._mark_done(
-            [m.id for m, _e in parsed], {m.id: len(e) for m, e in parsed}, now
-        )
+        failures.update(rejected)
+        self._mark_done(list(applied), applied, now)
         if failures:
             self._mark_failed(failures, now)
             _logger.warning(
@@ -209,6 +243,101 @@ class LogisticsInboundMessage(models.Model):
                 "; ".join(f"#{k}: {v[1]}" for k, v in list(failures.items())[:5]),
             )
         return created
+
+    @api.model
+    def _parse_message(self, adapter, message):
+        """The message's valid events, or :class:`_MessageError` saying why."""
+        try:
+            headers = json.loads(message.headers or "{}")
+            body = (message.body or "").encode()
+            problem = adapter.check_webhook_shape(headers, body)
+            if problem:
+                raise _MessageError("schema", problem)
+            events = adapter.parse_webhook(headers, body)
+        except _MessageError:
+            raise
+        except CarrierError as err:
+            raise _MessageError("parse", str(err))
+        except Exception as err:  # a message the adapter did not foresee
+            raise _MessageError("parse", f"{type(err).__name__}: {err}")
+        for index, event in enumerate(events):
+            try:
+                check_event(event)
+            except InvalidEvent as err:
+                reason = _("Event %(n)s: %(r)s", n=index + 1, r=err)
+                raise _MessageError("parse", reason)
+        return events
+
+    @api.model
+    def _apply_isolated(self, account, batches, source):
+        """Apply ``[(key, events)]``: set-based, one savepoint per key on failure.
+
+        Returns ``({key: event count}, {key: ("apply", reason)}, created)``.
+        The whole batch goes in one INSERT; only if that fails (an event the
+        checks did not foresee) is each key applied on a savepoint of its own,
+        so the culprit fails alone.
+        """
+        event_model = self.env["logistics.shipment.event"]
+        applied, rejected, created = {}, {}, 0
+        if not batches:
+            return applied, rejected, created
+        try:
+            with self.env.cr.savepoint():
+                created = event_model._apply_tracking_events(
+                    account, [e for _key, events in batches for e in events], source
+                )
+            return {key: len(events) for key, events in batches}, rejected, created
+        except _TRANSACTION_ERRORS:
+            raise  # the whole job is retried (serialization failure, lost link)
+        except Exception as err:  # a data problem: isolate it below
+            if len(batches) == 1:
+                self.env.invalidate_all()
+                key, _events = batches[0]
+                return applied, {key: ("apply", _error_text(err))}, 0
+        self.env.invalidate_all()
+        for key, events in batches:
+            try:
+                with self.env.cr.savepoint():
+                    created += event_model._apply_tracking_events(
+                        account, events, source
+                    )
+                applied[key] = len(events)
+            except _TRANSACTION_ERRORS:
+                raise
+            except Exception as err:
+                self.env.invalidate_all()
+                rejected[key] = ("apply", _error_text(err))
+        return applied, rejected, created
+
+    @api.model
+    def _apply_polled_events(self, account, events, source="poll"):
+        """Apply events that came without an inbox message (a poll's answer).
+
+        Each event is checked (an invalid one is left out, with its reason);
+        the rest are applied set-based, one savepoint per tracking number if
+        the batch fails. Returns ``(new events, [reasons of what was left out])``.
+        """
+        by_number, problems = {}, []
+        for event in events:
+            try:
+                check_event(event)
+            except InvalidEvent as err:
+                number = getattr(event, "tracking_number", "?")
+                problems.append(f"{number!r:.40}: {err}")
+                continue
+            by_number.setdefault(event.tracking_number, []).append(event)
+        _applied, rejected, created = self._apply_isolated(
+            account, list(by_number.items()), source
+        )
+        problems += [f"{number!r:.40}: {why}" for number, (_k, why) in rejected.items()]
+        if problems:
+            _logger.warning(
+                "%s polled event(s) of %s left out: %s",
+                len(problems),
+                account.display_name,
+                "; ".join(problems[:5]),
+            )
+        return created, problems
 
     def _event_source(self):
         sources = set(self.mapped("source"))
@@ -251,7 +380,7 @@ class LogisticsInboundMessage(models.Model):
                 self.env.uid,
                 ids,
                 [failures[i][0] for i in ids],
-                [failures[i][1] for i in ids],
+                [_error_text(failures[i][1]) for i in ids],
             ),
         )
         self.browse(ids).invalidate_recordset()

@@ -9,6 +9,7 @@ on free ports, and stopped (SIGTERM, then SIGKILL) when done.
 
 import atexit
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -30,6 +31,10 @@ def odoo_command():
         return [sys.executable, odoo_bin]
     return [sys.executable, "-m", "odoo"]
 
+
+# "2026-01-01 10:00:00,123 4242 ERROR db odoo.addons.x: message"
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z]+ ")
+LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 
 BENCH_ADDONS = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "addons"
@@ -144,6 +149,42 @@ class OdooServer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
         self.proc = None
+
+    # -- the server log -------------------------------------------------------
+    def log_size(self):
+        """Where the log ends now: give it to ``error_lines(since=...)``."""
+        try:
+            return os.path.getsize(self.logfile)
+        except OSError:
+            return 0
+
+    def log_text(self, since=0):
+        try:
+            with open(self.logfile, encoding="utf-8", errors="replace") as log:
+                log.seek(since)
+                return log.read()
+        except OSError:
+            return ""
+
+    def error_lines(self, since=0, allowed=()):
+        """ERROR/CRITICAL records written since ``since`` (with their first
+        traceback lines), except those matching one of the ``allowed``
+        regular expressions."""
+        patterns = [re.compile(p) for p in allowed]
+        found = []
+        lines = self.log_text(since).splitlines()
+        for index, line in enumerate(lines):
+            if not LOG_ERROR.match(line):
+                continue
+            record = [line]
+            for follow in lines[index + 1 : index + 40]:
+                if LOG_RECORD.match(follow):
+                    break
+                record.append(follow)
+            text = "\n".join(record)
+            if not any(p.search(text) for p in patterns):
+                found.append(text)
+        return found
 
     def __enter__(self):
         return self.start()
