@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+from psycopg2.extras import execute_values
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -23,6 +25,10 @@ REASON_FOR_CLASS = {
     "unknown": "unknown",
     "surcharge_not_quoted": "surcharge",
 }
+
+
+# classes whose dispute claims the whole charge back
+WHOLE_CHARGE_CLASSES = ("duplicate", "cancelled", "unknown", "surcharge_not_quoted")
 
 
 class LogisticsFreightDispute(models.Model):
@@ -94,12 +100,7 @@ class LogisticsFreightDispute(models.Model):
         total = 0.0
         counted = set()
         for line in lines:
-            if line.classification in (
-                "duplicate",
-                "cancelled",
-                "unknown",
-                "surcharge_not_quoted",
-            ):
+            if line.classification in WHOLE_CHARGE_CLASSES:
                 total += line.amount
             elif line.difference and (line.invoice_id, line.shipment_id) not in counted:
                 # the difference is per shipment: count it once
@@ -158,22 +159,36 @@ class LogisticsFreightDispute(models.Model):
         self.env["logistics.freight.invoice"]._check_finance()
         if self.filtered(lambda d: d.state != "open"):
             raise UserError(_("Only open disputes can be closed."))
+        if self.invoice_id.filtered(lambda inv: inv.state == "done"):
+            raise UserError(
+                _(
+                    "Freight invoice %s is done: reset it to draft before closing "
+                    "its disputes.",
+                    ", ".join(self.invoice_id.mapped("name")),
+                )
+            )
         for dispute in self:
             values = {
                 "state": state,
                 "closed_by_id": self.env.user.id,
                 "closed_at": fields.Datetime.now(),
             }
+            lines = dispute.line_ids
+            refused = lines
             if state == "won":
-                values["recovered_amount"] = sum(dispute.line_ids.mapped("amount"))
+                lines, refused = dispute._split_credited()
+                values["recovered_amount"] = sum(refused.mapped("amount"))
             dispute.write(values)
-            dispute.line_ids.write(
-                {
-                    "review_state": line_state,
-                    "reviewed_by_id": self.env.user.id,
-                    "reviewed_at": fields.Datetime.now(),
-                }
-            )
+            decided = {
+                "reviewed_by_id": self.env.user.id,
+                "reviewed_at": fields.Datetime.now(),
+            }
+            if state == "won":
+                # the lines credited in part: their expected part is payable
+                (lines - refused).write(dict(decided, review_state="approved"))
+                refused.write(dict(decided, review_state="refused"))
+            else:
+                lines.write(dict(decided, review_state=line_state))
             dispute.activity_ids.action_feedback(feedback=_("Dispute %s.", verb))
             message = _(
                 "Dispute %(name)s %(verb)s by %(user)s.",
@@ -185,6 +200,87 @@ class LogisticsFreightDispute(models.Model):
             dispute.invoice_id.message_post(body=message)
             self.env["logistics.freight.invoice"]._resolve_exceptions(dispute.line_ids)
         return True
+
+    def _split_credited(self):
+        """What the carrier credits when it grants the dispute.
+
+        Whole charges for lines billed twice, after cancellation, for unknown
+        shipments or unquoted surcharges; otherwise the excess over the
+        expected cost, once per shipment: a line billed 18.00 for an expected
+        15.38 is split into 15.38 (payable) and 2.62 (credited), so the
+        expected amount is billed and the total stays the invoice's.
+
+        Returns ``(all the dispute's lines, the credited ones)``.
+        """
+        self.ensure_one()
+        lines = self.line_ids
+        credited = lines.browse()
+        currency = self.currency_id
+        groups = {}
+        for line in lines:
+            if (
+                line.classification in WHOLE_CHARGE_CLASSES
+                or not line.shipment_id
+                or currency.compare_amounts(line.difference, 0) <= 0
+            ):
+                credited |= line
+            else:
+                groups.setdefault(line.shipment_id, lines.browse())
+                groups[line.shipment_id] |= line
+        new_parts = []
+        for group in groups.values():
+            billed = sum(group.mapped("amount"))
+            excess = currency.round(min(group[0].difference, billed))
+            for line in group.sorted(lambda ln: (-ln.amount, ln.id)):
+                if currency.compare_amounts(excess, 0) <= 0:
+                    break
+                if currency.compare_amounts(line.amount, excess) <= 0:
+                    credited |= line
+                    excess = currency.round(excess - line.amount)
+                    continue
+                new_parts.append((line, excess))
+                excess = 0.0
+        pairs = []
+        for line, part in new_parts:
+            line.write({"amount": currency.round(line.amount - part)})
+            copy = line.copy(
+                {
+                    "invoice_id": line.invoice_id.id,
+                    "sequence": line.sequence,
+                    "import_row": line.import_row,
+                    "amount": part,
+                    "shipment_id": line.shipment_id.id,
+                    "charge_description": _(
+                        "%s (credited part)",
+                        line.charge_description or line.charge_code or "",
+                    ).strip(),
+                    "dispute_id": self.id,
+                    "review_state": "disputed",
+                }
+            )
+            credited |= copy
+            pairs.append((copy.id, line.id))
+        if pairs:
+            # the credited parts keep the classification of their line
+            self.env.flush_all()
+            execute_values(
+                self.env.cr._obj,
+                """
+                UPDATE logistics_freight_invoice_line AS part
+                   SET classification = line.classification,
+                       package_id = line.package_id,
+                       expected_amount = line.expected_amount,
+                       shipment_billed_amount = line.shipment_billed_amount,
+                       difference = line.difference,
+                       shipped_weight = line.shipped_weight
+                  FROM (VALUES %s) AS v(part_id, line_id)
+                  JOIN logistics_freight_invoice_line line ON line.id = v.line_id
+                 WHERE part.id = v.part_id
+                """,
+                pairs,
+            )
+            self.invoice_id._refresh_lines_cache()
+        return self.line_ids, credited
 
     def action_won(self):
         """The carrier credited the lines: they are never billed."""

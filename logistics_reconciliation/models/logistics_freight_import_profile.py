@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -17,6 +18,34 @@ from odoo.exceptions import ValidationError
 from .logistics_freight_expense_account import CHARGE_TYPES
 
 _WHITESPACE = re.compile(r"\s+")
+# NUL and the other control characters (tabs and line breaks only in free text)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# a plain decimal number, no nan/inf; an exponent is accepted (checked after)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?")
+# amounts and weights are below this (a freight charge is never a trillion)
+MAX_NUMBER = Decimal(10) ** 12
+# the longest text a cell may hold, per column (others: DEFAULT_TEXT_LIMIT)
+TEXT_LIMITS = {
+    "invoice_number": 64,
+    "account_number": 64,
+    "currency": 3,
+    "tracking_number": 64,
+    "lead_tracking_number": 64,
+    "service": 128,
+    "billed_weight": 32,
+    "weight_unit": 16,
+    "dimensions": 64,
+    "charge_class": 64,
+    "charge_code": 32,
+    "charge_description": 256,
+    "amount": 32,
+    "invoice_date": 32,
+    "ship_date": 32,
+    "row_type": 64,
+}
+DEFAULT_TEXT_LIMIT = 256
+# how much of a bad cell a message repeats
+ECHO_LIMIT = 40
 
 # to kilograms
 WEIGHT_UNITS = {
@@ -54,6 +83,16 @@ COLUMNS = [
 
 
 REQUIRED_KEYS = ("tracking_number", "amount")
+
+
+def echo(value, limit=ECHO_LIMIT):
+    """A cell's text as a message repeats it: bounded, control chars shown."""
+    value = "".join(
+        repr(char)[1:-1] if _CONTROL.match(char) else char for char in str(value)
+    )
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}... ({len(value):,} characters)"
 
 
 def normalize_tracking_number(number):
@@ -206,15 +245,25 @@ class LogisticsFreightImportProfile(models.Model):
         return indexes
 
     def _parse_number(self, text):
+        """The cell's text as a finite :class:`~decimal.Decimal`.
+
+        Raises ValueError for anything else (nan, inf, 1e400, letters...).
+        """
         text = (text or "").strip().replace(" ", "")
         if not text:
-            return 0.0
+            return Decimal(0)
         if self.decimal_separator == ",":
             text = text.replace(".", "").replace(",", ".")
         else:
             text = text.replace(",", "")
         negative = text.endswith("-")  # 12.50- (trailing sign)
-        value = float(text.rstrip("-"))
+        if negative:
+            text = text[:-1]
+        if not _NUMBER.fullmatch(text):
+            raise ValueError(text)
+        value = Decimal(text)
+        if not value.is_finite() or abs(value) >= MAX_NUMBER:
+            raise ValueError(text)
         return -value if negative else value
 
     def _parse_date(self, text):
@@ -223,12 +272,24 @@ class LogisticsFreightImportProfile(models.Model):
             return False
         return datetime.strptime(text, self.date_format).date()
 
+    def _column_label(self, key):
+        """'Amount (column 12)': how a message names a column to the user."""
+        for fname, ckey, label in COLUMNS:
+            if ckey == key:
+                return _(
+                    "%(label)s (column %(spec)s)",
+                    label=label,
+                    spec=(self[fname] or "").strip() or "-",
+                )
+        return key
+
     def _parse(self, data):
         """Parse the file's bytes.
 
         Returns ``(rows, errors)``: ``rows`` a list of dicts (one per charge row,
         with its 1-based ``row`` number), ``errors`` a list of
-        ``(row number, reason)``. Nothing is written.
+        ``(row number, reason)``, every problem of every row, each naming its
+        column. Nothing is written.
         """
         self.ensure_one()
         try:
@@ -239,13 +300,18 @@ class LogisticsFreightImportProfile(models.Model):
                     "The file cannot be read as %(encoding)s text (%(error)s). Is it "
                     "the CSV file of the carrier, and the right import profile?",
                     encoding=self.encoding,
-                    error=err,
+                    error=echo(str(err), 120),
                 )
             ) from err
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
         header = None
         if self.has_header:
-            header = next(reader, None)
+            try:
+                header = next(reader, None)
+            except csv.Error as err:
+                raise ValidationError(
+                    _("The header row cannot be read as CSV: %s", echo(str(err), 120))
+                ) from err
             if header is None:
                 raise ValidationError(_("The file is empty."))
         indexes = self._column_indexes(header)
@@ -253,7 +319,25 @@ class LogisticsFreightImportProfile(models.Model):
         width = max(indexes.values()) + 1
         rows, errors = [], []
         first = 2 if self.has_header else 1
-        for row_no, cells in enumerate(reader, start=first):
+        row_no = first - 1
+        while True:
+            row_no += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:
+                errors.append(
+                    (
+                        row_no,
+                        _(
+                            "cannot be read as CSV (%s): check its quotes and "
+                            "separators.",
+                            echo(str(err), 120),
+                        ),
+                    )
+                )
+                break  # the reader cannot resume after a broken row
             if not any(cell.strip() for cell in cells):
                 continue  # blank line
             if len(cells) < width:
@@ -261,7 +345,9 @@ class LogisticsFreightImportProfile(models.Model):
                     (
                         row_no,
                         _(
-                            "%(found)s columns, the profile needs at least %(needed)s.",
+                            "%(found)s columns, the profile needs at least "
+                            "%(needed)s: complete the row or choose the right "
+                            "layout.",
                             found=len(cells),
                             needed=width,
                         ),
@@ -275,16 +361,56 @@ class LogisticsFreightImportProfile(models.Model):
                 and raw["row_type"] != self.row_type_value
             ):
                 continue
-            row, problem = self._convert_row(raw, charge_map)
-            if problem:
-                errors.append((row_no, problem))
-                continue
+            row, problems = self._convert_row(raw, charge_map)
             row["row"] = row_no
+            if problems:
+                # still checked against the invoice (account, currency...)
+                errors.extend((row_no, problem) for problem in problems)
+                row["invalid"] = True
             rows.append(row)
         return rows, errors
 
+    def _check_text(self, raw, problems):
+        """Length and characters of the text cells; problems appended."""
+        for key, value in raw.items():
+            limit = TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT)
+            column = self._column_label(key)
+            if len(value) > limit:
+                problems.append(
+                    _(
+                        "%(column)s: %(length)s characters, at most %(limit)s "
+                        "allowed ('%(value)s'): is it the right column?",
+                        column=column,
+                        length=len(value),
+                        limit=limit,
+                        value=echo(value),
+                    )
+                )
+            elif _CONTROL.search(value):
+                problems.append(
+                    _(
+                        "%(column)s: contains a control character (%(char)s): "
+                        "remove it from the file.",
+                        column=column,
+                        char=repr(_CONTROL.search(value).group())[1:-1],
+                    )
+                )
+
     def _convert_row(self, raw, charge_map):
-        """One raw row -> (values, None) or (None, reason)."""
+        """One raw row -> (values, [every problem of the row])."""
+        problems = []
+        self._check_text(raw, problems)
+        if problems:
+            # numbers and dates of a broken cell would only repeat the problem
+            bad = {
+                key
+                for key, value in raw.items()
+                if len(value) > TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT)
+                or _CONTROL.search(value)
+            }
+            raw = {key: ("" if key in bad else value) for key, value in raw.items()}
+        else:
+            bad = set()
         values = {
             "invoice_number": raw.get("invoice_number") or False,
             "account_number": raw.get("account_number") or False,
@@ -304,29 +430,75 @@ class LogisticsFreightImportProfile(models.Model):
         }
         klass = (raw.get("charge_class") or "").upper()
         values["charge_type"] = charge_map.get(klass, self.default_charge_type)
-        if not raw.get("amount"):
-            return None, _("no amount.")
-        try:
-            values["amount"] = self._parse_number(raw["amount"])
-        except ValueError:
-            return None, _("amount '%s' is not a number.", raw["amount"])
-        try:
-            weight = self._parse_number(raw.get("billed_weight"))
-        except ValueError:
-            return None, _("billed weight '%s' is not a number.", raw["billed_weight"])
+        values["amount"] = None
+        if "amount" not in bad:
+            if not raw.get("amount"):
+                problems.append(
+                    _(
+                        "%s: empty: every charge row needs its amount.",
+                        self._column_label("amount"),
+                    )
+                )
+            else:
+                try:
+                    values["amount"] = self._parse_number(raw["amount"])
+                except ValueError:
+                    problems.append(
+                        _(
+                            "%(column)s: '%(value)s' is not a finite number below "
+                            "%(max)s: write it like 12.50.",
+                            column=self._column_label("amount"),
+                            value=echo(raw["amount"]),
+                            max=f"{MAX_NUMBER:,}",
+                        )
+                    )
+        weight = Decimal(0)
+        if "billed_weight" not in bad:
+            try:
+                weight = self._parse_number(raw.get("billed_weight"))
+            except ValueError:
+                problems.append(
+                    _(
+                        "%(column)s: '%(value)s' is not a finite number below "
+                        "%(max)s: write it like 2.5.",
+                        column=self._column_label("billed_weight"),
+                        value=echo(raw["billed_weight"]),
+                        max=f"{MAX_NUMBER:,}",
+                    )
+                )
+            if weight < 0:
+                problems.append(
+                    _(
+                        "%(column)s: negative weight %(value)s: a billed weight "
+                        "is zero or more.",
+                        column=self._column_label("billed_weight"),
+                        value=echo(raw["billed_weight"]),
+                    )
+                )
         unit = (raw.get("weight_unit") or "").upper()
         if unit not in WEIGHT_UNITS:
-            return None, _("unknown weight unit '%s'.", raw["weight_unit"])
-        if weight < 0:
-            return None, _("negative billed weight %s.", raw["billed_weight"])
-        values["billed_weight"] = round(weight * WEIGHT_UNITS[unit], 3)
+            problems.append(
+                _(
+                    "%(column)s: unknown weight unit '%(value)s': use one of "
+                    "%(units)s.",
+                    column=self._column_label("weight_unit"),
+                    value=echo(raw["weight_unit"]),
+                    units=", ".join(u for u in WEIGHT_UNITS if u),
+                )
+            )
+        else:
+            values["billed_weight"] = round(float(weight) * WEIGHT_UNITS[unit], 3)
         for key in ("invoice_date", "ship_date"):
             try:
                 values[key] = self._parse_date(raw.get(key))
             except ValueError:
-                return None, _(
-                    "date '%(value)s' does not have the format %(format)s.",
-                    value=raw[key],
-                    format=self.date_format,
+                problems.append(
+                    _(
+                        "%(column)s: date '%(value)s' does not have the format "
+                        "%(format)s: correct it or the layout's date format.",
+                        column=self._column_label(key),
+                        value=echo(raw[key]),
+                        format=self.date_format,
+                    )
                 )
-        return values, None
+        return values, problems

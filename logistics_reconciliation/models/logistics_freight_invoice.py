@@ -5,13 +5,15 @@ from collections import defaultdict
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .logistics_freight_expense_account import CHARGE_TYPES
 from .logistics_freight_invoice_line import CLASSIFICATIONS, PAYABLE_STATES
 
 FINANCE_GROUP = "logistics_connector_base.group_logistics_finance"
 BILL_SCOPE = "invoice_line"
+# from this many lines to review, the matching statement runs with hash joins
+LARGE_MATCH_LINES = 5000
 
 # One statement for all the invoices' lines still to review: link and classify.
 #
@@ -102,25 +104,39 @@ WITH invoice AS (
       FROM logistics_freight_invoice_line l
       LEFT JOIN best ON best.line_id = l.id
      WHERE l.invoice_id IN (SELECT id FROM invoice)
+), cand AS (
+    -- every charge of the accounts that may bill what these lines bill: same
+    -- tracking number, charge type and code, amount (credits left out)
+    SELECT o.id, oi.account_id, o.tracking_number, o.charge_type,
+           COALESCE(o.charge_code, '') AS code, o.amount,
+           COALESCE(o.ship_date, oi.invoice_date) AS ref_date,
+           COALESCE(a.recon_match_window_days, 0) AS window_days,
+           o.move_line_id IS NOT NULL AS billed
+      FROM logistics_freight_invoice_line o
+      JOIN logistics_freight_invoice oi ON oi.id = o.invoice_id
+      JOIN logistics_carrier_account a ON a.id = oi.account_id
+     WHERE oi.account_id IN (SELECT account_id FROM invoice)
+       AND o.tracking_number IN (
+            SELECT tracking_number FROM l_all WHERE tracking_number IS NOT NULL)
+       AND o.amount > 0
+       AND o.review_state <> 'refused'
 ), dup AS (
-    SELECT o.id, rank, first_id
-      FROM (
-        SELECT o.id,
-               row_number() OVER w AS rank,
-               first_value(o.id) OVER w AS first_id
-          FROM logistics_freight_invoice_line o
-          JOIN logistics_freight_invoice oi ON oi.id = o.invoice_id
-         WHERE oi.account_id IN (SELECT account_id FROM invoice)
-           AND o.tracking_number IN (
-                SELECT tracking_number FROM l_all WHERE tracking_number IS NOT NULL)
-           AND o.amount > 0
-           AND o.review_state <> 'refused'
-        WINDOW w AS (
-            PARTITION BY oi.account_id, o.tracking_number, o.charge_type,
-                         COALESCE(o.charge_code, '')
-            ORDER BY oi.invoice_date, o.id)
-      ) o
-     WHERE rank > 1
+    -- A carrier charge is payable once: a line is billed twice when the same
+    -- charge, within the account's window, is on a vendor bill already, or
+    -- (neither billed) was imported before it. Never by invoice date: an
+    -- invoice imported late but dated earlier must not become the original.
+    SELECT DISTINCT ON (c.id) c.id, o.id AS first_id
+      FROM cand c
+      JOIN cand o
+        ON o.account_id = c.account_id
+       AND o.tracking_number = c.tracking_number
+       AND o.charge_type = c.charge_type
+       AND o.code = c.code
+       AND o.amount = c.amount
+       AND o.id <> c.id
+       AND abs(o.ref_date - c.ref_date) <= c.window_days
+       AND (o.billed AND NOT c.billed OR o.billed = c.billed AND o.id < c.id)
+     ORDER BY c.id, o.billed DESC, o.id
 ), billed_line AS (
     -- every line billing these shipments: these invoices (with the new
     -- links) and the account's other invoices
@@ -207,30 +223,114 @@ WITH invoice AS (
            write_date = now() AT TIME ZONE 'UTC'
       FROM classified c
      WHERE line.id = c.id
- RETURNING c.newly_matched
+ RETURNING line.invoice_id, c.newly_matched
 )
-SELECT count(*) FILTER (WHERE newly_matched) FROM written
+SELECT invoice_id, count(*) FILTER (WHERE newly_matched) FROM written
+ GROUP BY invoice_id
 """
 
-# Vendor bills: take the ledger entry of every line to bill in one statement.
-# A line whose entry points at a bill that still exists is never billed again
-# (a concurrent run waits on the entry and then skips it); a line whose bill
-# was deleted may be billed again.
-BILL_ACQUIRE_QUERY = """
-INSERT INTO logistics_idempotency_record AS r
-    (scope, key, state, attempts, expires_at, res_model,
-     create_uid, write_uid, create_date, write_date)
-SELECT %(scope)s, 'freight-line-' || line.id, 'in_flight', 1, NULL,
-       'account.move', %(uid)s, %(uid)s,
-       now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-  FROM logistics_freight_invoice_line line
- WHERE line.id IN %(line_ids)s
-ON CONFLICT (scope, key) DO UPDATE
-   SET state = 'in_flight', res_id = NULL, attempts = r.attempts + 1,
-       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
- WHERE r.res_id IS NULL
-    OR NOT EXISTS (SELECT 1 FROM account_move m WHERE m.id = r.res_id)
-RETURNING substr(r.key, 14)::integer
+# The key of a carrier charge: carrier account, tracking number, charge type
+# and code, amount (the date window is checked beside it). ``{l}`` is a freight
+# invoice line, ``{i}`` its invoice.
+CHARGE_KEY = (
+    "'freight-charge-' || {i}.account_id || ':' || {l}.tracking_number || ':' "
+    "|| {l}.charge_type || ':' || COALESCE({l}.charge_code, '') || ':' "
+    "|| round({l}.amount, 6)::text"
+)
+
+# Vendor bills: take the ledger entry of every charge to bill in one
+# statement. A carrier charge is payable once: its entry points at the bill
+# that pays it, and a charge whose bill still exists (and pays it within the
+# account's window) is never billed again, whichever line of whichever invoice
+# bills it. A concurrent run waits on the entry; under Odoo's repeatable read
+# it then fails to serialize and is retried, and the retry sees the charge
+# billed. A line without a tracking number (an account fee) is its own charge.
+# A charge whose bill was deleted may be billed again.
+BILL_ACQUIRE_QUERY = f"""
+WITH cand AS (
+    SELECT DISTINCT ON (c.key) c.id, c.key, c.ref_date, c.window_days
+      FROM (
+        SELECT line.id,
+               CASE WHEN line.tracking_number IS NOT NULL AND line.amount > 0
+                    THEN {CHARGE_KEY.format(l="line", i="inv")}
+                    ELSE 'freight-line-' || line.id END AS key,
+               COALESCE(line.ship_date, inv.invoice_date) AS ref_date,
+               COALESCE(a.recon_match_window_days, 0) AS window_days
+          FROM logistics_freight_invoice_line line
+          JOIN logistics_freight_invoice inv ON inv.id = line.invoice_id
+          JOIN logistics_carrier_account a ON a.id = inv.account_id
+         WHERE line.id IN %(line_ids)s
+      ) c
+     ORDER BY c.key, c.id
+), acquired AS (
+    INSERT INTO logistics_idempotency_record AS r
+        (scope, key, fingerprint, state, attempts, expires_at, res_model,
+         create_uid, write_uid, create_date, write_date)
+    SELECT %(scope)s, cand.key, cand.ref_date::text || '/' || cand.window_days,
+           'in_flight', 1, NULL, 'account.move', %(uid)s, %(uid)s,
+           now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+      FROM cand
+    ON CONFLICT (scope, key) DO UPDATE
+       SET state = 'in_flight', res_id = NULL, attempts = r.attempts + 1,
+           fingerprint = EXCLUDED.fingerprint,
+           write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+     WHERE r.res_id IS NULL
+        OR NOT EXISTS (
+            SELECT 1
+              FROM account_move_line ml
+              JOIN logistics_freight_invoice_line b ON b.move_line_id = ml.id
+              JOIN logistics_freight_invoice bi ON bi.id = b.invoice_id
+             WHERE ml.move_id = r.res_id
+               AND {CHARGE_KEY.format(l="b", i="bi")} = r.key
+               AND abs(COALESCE(b.ship_date, bi.invoice_date)
+                       - split_part(EXCLUDED.fingerprint, '/', 1)::date)
+                   <= split_part(EXCLUDED.fingerprint, '/', 2)::integer)
+    RETURNING r.key
+)
+SELECT cand.id FROM cand JOIN acquired USING (key)
+"""
+
+# The unbilled lines of the accounts whose charge (within the window) is on a
+# vendor bill already: billed twice, back to review, never billed.
+BILLED_TWICE_QUERY = """
+WITH billed AS (
+    SELECT b.id, bi.account_id, b.tracking_number, b.charge_type,
+           COALESCE(b.charge_code, '') AS code, b.amount,
+           COALESCE(b.ship_date, bi.invoice_date) AS ref_date
+      FROM logistics_freight_invoice_line b
+      JOIN logistics_freight_invoice bi ON bi.id = b.invoice_id
+     WHERE b.move_line_id IS NOT NULL
+       AND bi.account_id IN %(account_ids)s
+       AND b.tracking_number IN %(numbers)s
+), twice AS (
+    SELECT DISTINCT ON (l.id) l.id, b.id AS first_id
+      FROM logistics_freight_invoice_line l
+      JOIN logistics_freight_invoice li ON li.id = l.invoice_id
+      JOIN logistics_carrier_account a ON a.id = li.account_id
+      JOIN billed b
+        ON b.account_id = li.account_id
+       AND b.tracking_number = l.tracking_number
+       AND b.charge_type = l.charge_type
+       AND b.code = COALESCE(l.charge_code, '')
+       AND b.amount = l.amount
+       AND b.id <> l.id
+       AND abs(b.ref_date - COALESCE(l.ship_date, li.invoice_date))
+           <= COALESCE(a.recon_match_window_days, 0)
+     WHERE l.move_line_id IS NULL
+       AND l.amount > 0
+       AND l.review_state IN ('to_review', 'approved', 'written_off')
+       AND l.tracking_number IN %(numbers)s
+     ORDER BY l.id, b.id
+)
+UPDATE logistics_freight_invoice_line AS line
+   SET classification = 'duplicate', duplicate_of_id = twice.first_id,
+       review_state = 'to_review', write_uid = %(uid)s,
+       write_date = now() AT TIME ZONE 'UTC'
+  FROM twice
+ WHERE line.id = twice.id
+   AND (line.classification <> 'duplicate' OR line.review_state <> 'to_review'
+        OR line.duplicate_of_id IS DISTINCT FROM twice.first_id)
+RETURNING line.id
 """
 
 
@@ -373,6 +473,24 @@ class LogisticsFreightInvoice(models.Model):
             invoice.move_count = len(moves)
             invoice.dispute_count = len(invoice.dispute_ids)
 
+    @api.constrains("currency_id")
+    def _check_currency_active(self):
+        for invoice in self:
+            invoice._check_active_currency(ValidationError)
+
+    def _check_active_currency(self, error=UserError):
+        currency = self.currency_id.sudo()
+        if currency and not currency.active:
+            raise error(
+                _(
+                    "Freight invoice %(invoice)s is in %(currency)s, a currency that "
+                    "is not active: activate it (Accounting > Configuration > "
+                    "Currencies) or correct the invoice's currency first.",
+                    invoice=self.name,
+                    currency=currency.name,
+                )
+            )
+
     @api.onchange("account_id")
     def _onchange_account_id(self):
         if self.account_id and self.account_id.company_id:
@@ -401,22 +519,42 @@ class LogisticsFreightInvoice(models.Model):
         self.env.flush_all()
 
     def _match_and_classify(self):
-        """One set-based statement for all the invoices' lines."""
+        """One set-based statement for all the invoices' lines.
+
+        Returns {invoice id: number of lines matched now}.
+        """
         self.env.flush_all()
         params = {"invoice_ids": tuple(self.ids), "uid": self.env.uid}
         cr = self.env.cr
-        # The CTEs carry no statistics: PostgreSQL then estimates a handful of
-        # rows and nests loops over them, quadratic on a large invoice. Hash
-        # joins are right at every size here, so the statement runs without
-        # nested loops (restored right after, for the rest of the transaction).
-        cr.execute("SELECT current_setting('enable_nestloop')")
-        nestloop = cr.fetchone()[0]
-        cr.execute("SET LOCAL enable_nestloop = off")
+        cr.execute(
+            "SELECT count(*) FROM logistics_freight_invoice_line "
+            "WHERE invoice_id IN %s AND review_state = 'to_review'",
+            (params["invoice_ids"],),
+        )
+        large = cr.fetchone()[0] >= LARGE_MATCH_LINES
+        settings = {}
+        if large:
+            # The CTEs carry no statistics: PostgreSQL estimates a handful of
+            # rows and nests loops over them, quadratic on a large invoice,
+            # where hash joins are right. So a large invoice is matched
+            # without nested loops. That switch adds a 1e10 penalty to every
+            # plan it cannot avoid, which pushes the estimated cost past
+            # jit_above_cost: JIT would then spend seconds compiling a
+            # statement that runs in well under that. JIT stays off for this
+            # statement only, for that reason. Small invoices (the usual file)
+            # keep the planner's defaults and run in milliseconds.
+            cr.execute(
+                "SELECT current_setting('enable_nestloop'), current_setting('jit')"
+            )
+            settings = dict(zip(("enable_nestloop", "jit"), cr.fetchone(), strict=True))
+            cr.execute("SET LOCAL enable_nestloop = off")
+            cr.execute("SET LOCAL jit = off")
         try:
             cr.execute(MATCH_QUERY, params)
-            newly_matched = cr.fetchone()[0]
+            newly_matched = dict(cr.fetchall())
         finally:
-            cr.execute("SELECT set_config('enable_nestloop', %s, true)", (nestloop,))
+            for name, value in settings.items():
+                cr.execute("SELECT set_config(%s, %s, true)", (name, value))
         self._refresh_lines_cache()
         return newly_matched
 
@@ -452,7 +590,7 @@ class LogisticsFreightInvoice(models.Model):
                     "%(matched)s of %(total)s matched, %(unmatched)s without a known "
                     "shipment. To review: %(summary)s.",
                     user=self.env.user.name,
-                    new=newly_matched if len(self) == 1 else "-",
+                    new=newly_matched.get(invoice.id, 0),
                     matched=invoice.matched_count,
                     total=invoice.line_count,
                     unmatched=invoice.unmatched_count,
@@ -606,8 +744,29 @@ class LogisticsFreightInvoice(models.Model):
     def action_create_vendor_bill(self):
         self._check_finance()
         moves = self.env["account.move"]
+        twice = self.env["logistics.freight.invoice.line"]
         for invoice in self:
-            moves |= invoice._create_vendor_bill()
+            move, invoice_twice = invoice._create_vendor_bill()
+            moves |= move
+            twice |= invoice_twice
+        if not moves and twice:
+            # not an error: the lines found billed twice stay marked so
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": _("Nothing billed"),
+                    "message": _(
+                        "%s line(s) bill a carrier charge that is on a vendor bill "
+                        "already: they are marked 'Billed twice' and back to "
+                        "review (dispute them with the carrier). Nothing else "
+                        "was left to bill.",
+                        len(twice),
+                    ),
+                },
+            }
         if not moves:
             raise UserError(
                 _(
@@ -617,8 +776,57 @@ class LogisticsFreightInvoice(models.Model):
             )
         return self._action_open_moves(moves)
 
+    def _mark_billed_twice(self, lines):
+        """Lines of the accounts billing a charge already on a vendor bill.
+
+        ``lines``: the lines whose charges to look at. They and every other
+        unbilled line of the same charges become 'billed twice', to review.
+        Returns those lines.
+        """
+        line_model = self.env["logistics.freight.invoice.line"]
+        numbers = tuple({n for n in lines.mapped("tracking_number") if n})
+        if not numbers:
+            return line_model
+        self.env.flush_all()
+        self.env.cr.execute(
+            BILLED_TWICE_QUERY,
+            {
+                "account_ids": tuple(lines.invoice_id.account_id.ids),
+                "numbers": numbers,
+                "uid": self.env.uid,
+            },
+        )
+        twice = line_model.browse([row[0] for row in self.env.cr.fetchall()])
+        if not twice:
+            return twice
+        self._refresh_lines_cache()
+        twice.invoice_id._refresh_lines_cache()
+        twice.invoice_id.filtered(lambda inv: inv.state == "done").write(
+            {"state": "matched"}
+        )
+        for invoice in twice.invoice_id:
+            group = twice.filtered(lambda line, inv=invoice: line.invoice_id == inv)
+            invoice.message_post(
+                body=_(
+                    "%(count)s line(s) (%(amount).2f %(currency)s) bill carrier "
+                    "charges already on a vendor bill: marked 'Billed twice' and "
+                    "back to review, they are never billed. Tracking numbers: "
+                    "%(numbers)s.",
+                    count=len(group),
+                    amount=sum(group.mapped("amount")),
+                    currency=invoice.currency_id.name,
+                    numbers=", ".join(sorted(set(group.mapped("tracking_number"))))[
+                        :500
+                    ],
+                )
+            )
+        return twice
+
     def _create_vendor_bill(self):
-        """One vendor bill for the payable lines not billed yet (or no bill)."""
+        """One vendor bill for the payable lines not billed yet (or no bill).
+
+        Returns ``(bill, lines found billed twice)``.
+        """
         self.ensure_one()
         self._check_finance()
         if not self.partner_id:
@@ -629,7 +837,9 @@ class LogisticsFreightInvoice(models.Model):
                     self.name,
                 )
             )
+        self._check_active_currency()
         line_model = self.env["logistics.freight.invoice.line"]
+        no_bill = self.env["account.move"]
         candidates = line_model.search(
             [
                 ("invoice_id", "=", self.id),
@@ -638,7 +848,14 @@ class LogisticsFreightInvoice(models.Model):
             ]
         )
         if not candidates:
-            return self.env["account.move"]
+            return no_bill, line_model
+        # charges billed already (by any invoice): never billed again
+        twice = self._mark_billed_twice(candidates)
+        candidates = (candidates - twice).filtered(
+            lambda line: line.review_state in PAYABLE_STATES
+        )
+        if not candidates:
+            return no_bill, twice
         self.env.flush_all()
         self.env.cr.execute(
             BILL_ACQUIRE_QUERY,
@@ -650,7 +867,7 @@ class LogisticsFreightInvoice(models.Model):
         )
         acquired = line_model.browse(sorted(row[0] for row in self.env.cr.fetchall()))
         if not acquired:
-            return self.env["account.move"]
+            return no_bill, twice | self._mark_billed_twice(candidates)
         account = self.account_id
         expense = self.env["logistics.freight.expense.account"]._accounts_for(account)
         labels = dict(CHARGE_TYPES)
@@ -706,19 +923,29 @@ class LogisticsFreightInvoice(models.Model):
             groups[key].write({"move_line_id": move_line.id})
         self.env.flush_all()
         self.env.cr.execute(
-            """
+            f"""
             UPDATE logistics_idempotency_record
                SET state = 'succeeded', res_id = %s, result_ref = %s,
                    write_date = now() AT TIME ZONE 'UTC'
-             WHERE scope = %s AND key = ANY(%s)
+             WHERE scope = %s AND key IN (
+                SELECT CASE WHEN line.tracking_number IS NOT NULL
+                             AND line.amount > 0
+                            THEN {CHARGE_KEY.format(l="line", i="inv")}
+                            ELSE 'freight-line-' || line.id END
+                  FROM logistics_freight_invoice_line line
+                  JOIN logistics_freight_invoice inv ON inv.id = line.invoice_id
+                 WHERE line.id IN %s)
             """,
             (
                 move.id,
                 move.name or str(move.id),
                 BILL_SCOPE,
-                [f"freight-line-{line_id}" for line_id in acquired.ids],
+                tuple(acquired.ids),
             ),
         )
+        # the same charges on other lines (this invoice's or others'): billed
+        # twice from now on
+        twice |= self._mark_billed_twice(candidates)
         total = sum(acquired.mapped("amount"))
         self.message_post(
             body=_(
@@ -734,7 +961,7 @@ class LogisticsFreightInvoice(models.Model):
         move.message_post(
             body=_("Created from freight invoice %s.", self._get_html_link())
         )
-        return move
+        return move, twice
 
     def _action_open_moves(self, moves):
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -797,11 +1024,26 @@ class LogisticsFreightInvoice(models.Model):
     # States
     # ------------------------------------------------------------------
     def action_done(self):
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         if any(invoice.state != "matched" for invoice in self):
             raise UserError(_("Only matched invoices can be marked as done."))
         if any(invoice.to_review_count for invoice in self):
             raise UserError(
                 _("Review every line (approve, dispute or write off) first.")
+            )
+        disputed = self.env["logistics.freight.invoice.line"].search(
+            [("invoice_id", "in", self.ids), ("review_state", "=", "disputed")]
+        )
+        if disputed:
+            raise UserError(
+                _(
+                    "Freight invoice %(invoices)s has open disputes (%(disputes)s): "
+                    "close them (credited or rejected by the carrier) before "
+                    "marking the invoice as done.",
+                    invoices=", ".join(disputed.invoice_id.mapped("name")),
+                    disputes=", ".join(disputed.dispute_id.mapped("name")),
+                )
             )
         self.write({"state": "done"})
         return True

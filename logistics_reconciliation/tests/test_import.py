@@ -1,6 +1,8 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import AccessError, UserError
+import base64
+
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import tagged
 
 from .common import ReconciliationCase
@@ -185,12 +187,14 @@ class TestImport(ReconciliationCase):
         message = str(caught.exception)
         self.assertIn("Nothing was imported: 6 row(s)", message)
         for expected in (
-            "Row 3: amount 'ten' is not a number.",
-            "Row 4: date '2026/11/20' does not have the format %Y-%m-%d.",
-            "Row 5: 5 columns, the profile needs at least 12.",
-            "Row 6: unknown weight unit 'stone'.",
-            "Row 7: bills carrier account ZZ999",
-            "Row 8: unknown currency 'XXX'.",
+            "Row 3: Amount (column amount): 'ten' is not a finite number",
+            "Row 4: Shipping date (column ship_date): date '2026/11/20' does not "
+            "have the format %Y-%m-%d",
+            "Row 5: 5 columns, the profile needs at least 12",
+            "Row 6: Weight unit (column weight_unit): unknown weight unit 'stone'",
+            "Row 7: Account number (column account_number): bills carrier "
+            "account ZZ999",
+            "Row 8: Currency (column currency): unknown currency 'XXX'",
         ):
             self.assertIn(expected, message)
         self.assertNotIn("Row 2", message)
@@ -209,7 +213,9 @@ class TestImport(ReconciliationCase):
 
     def test_invoice_number_from_wizard(self):
         content = "tracking_number,amount\n1ZA1,12.00\n"
-        with self.assertRaisesRegex(UserError, "Row 2: no invoice number"):
+        with self.assertRaisesRegex(
+            UserError, "Row 2: Invoice number .*: empty, and the wizard has no"
+        ):
             self._import(content, self.generic)
         invoice = self._import(content, self.generic, invoice_number="MANUAL-1")
         self.assertEqual(invoice.name, "MANUAL-1")
@@ -219,3 +225,130 @@ class TestImport(ReconciliationCase):
         for user in (self.user, self.supervisor):
             with self.assertRaises(AccessError):
                 self._import(self.csv, self.generic, user=user)
+
+    def _refused(self, content, **vals):
+        """Import through the wizard's button; the refusal's text."""
+        lines = self.env["logistics.freight.invoice.line"].search_count([])
+        invoices = self.env["logistics.freight.invoice"].search_count([])
+        wizard = (
+            self.env["logistics.freight.import.wizard"]
+            .with_user(self.finance)
+            .create(
+                dict(
+                    {
+                        "account_id": self.account.id,
+                        "profile_id": self.generic.id,
+                        "data_file": base64.b64encode(content.encode()),
+                        "filename": "bad.csv",
+                    },
+                    **vals,
+                )
+            )
+        )
+        with self.assertRaises(UserError) as caught:
+            wizard.action_import()
+        # the whole file refused: nothing stored
+        self.assertEqual(
+            self.env["logistics.freight.invoice.line"].search_count([]), lines
+        )
+        self.assertEqual(
+            self.env["logistics.freight.invoice"].search_count([]), invoices
+        )
+        return str(caught.exception)
+
+    def test_every_problem_of_every_row_reported(self):
+        day, cur = self.today, self.currency.name
+        big = "9" * 200_000
+        head = f"F-400,{day},A1B2C3,{cur}"
+        rows = [
+            f"{head},1ZA1,{day},X,1,,base,,10.00",  # row 2: good
+            f"{head},1ZA1,{day},X,1,,base,,nan",  # 3
+            f"{head},1ZA1,{day},X,1,,base,,inf",  # 4
+            f"{head},1ZA1,{day},X,1,,base,,-inf",  # 5
+            f"{head},1ZA1,{day},X,1,,base,,1e400",  # 6
+            f"{head},1Z\x00A1,{day},X,1,,base,,1.00",  # 7: NUL in the tracking number
+            f"{head},{'1Z' * 1500},{day},X,1,,base,,1.00",  # 8: 3,000 chars
+            f"{head},1ZA1,{day},X,1,,base,,1\x0000",  # 9: NUL in the amount
+            f"{head},1ZA1,{day},X,1,,base,,{big}",  # 10: 200 KB amount
+            f"{head},1ZA1,{day},X,nan,,base,,1.005",  # 11: two problems
+            f"F-400,{day},A1B2C3,{cur},1ZA1,{day},X\x07,1,,base,,1.00",  # 12
+        ]
+        content = GENERIC_HEADER + "\n".join(rows) + "\n"
+        # a 200 KB description column is refused too
+        content += f"{head},1ZB2,{day},{'S' * 200_000},1,,base,,1.00\n"  # 13
+        message = self._refused(content)
+        self.assertLess(len(message), 6000, "each message is bounded")
+        self.assertNotIn("Row 2:", message)
+        self.assertIn("Nothing was imported: 11 row(s) of bad.csv", message)
+        for row in (3, 4, 5, 6):
+            self.assertRegex(
+                message,
+                rf"Row {row}: Amount \(column amount\): '[-a-z0-9]+' is not a "
+                "finite number below 1,000,000,000,000: write it like 12.50.",
+            )
+        self.assertIn(
+            "Row 7: Tracking number (column tracking_number): contains a "
+            "control character (\\x00): remove it from the file.",
+            message,
+        )
+        self.assertIn(
+            "Row 8: Tracking number (column tracking_number): 3000 "
+            "characters, at most 64 allowed",
+            message,
+        )
+        self.assertIn("Row 9: Amount (column amount): contains a control", message)
+        self.assertIn(
+            "Row 10: Amount (column amount): 200000 characters, at most 32 "
+            "allowed ('9999999999999999999999999999999999999999... "
+            "(200,000 characters)')",
+            message,
+        )
+        self.assertIn("Row 11: Billed weight (column billed_weight): 'nan'", message)
+        self.assertIn(
+            f"Row 11: Amount (column amount): 1.005 has more decimals than {cur} "
+            "allows (2): round it.",
+            message,
+        )
+        self.assertIn("Row 12: Service (column service): contains a control", message)
+        self.assertIn(
+            "Row 13: Service (column service): 200000 characters, at most 128",
+            message,
+        )
+        self.assertNotIn("S" * 100, message)
+
+    def test_inactive_currency_refused(self):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", "CHF")], limit=1)
+        )
+        currency.active = False
+        content = GENERIC_HEADER + (
+            f"F-500,{self.today},A1B2C3,CHF,1ZA1,{self.today},X,1,,base,,10.00\n"
+        )
+        message = self._refused(content)
+        self.assertIn(
+            "Row 2: Currency (column currency): currency CHF is not active: "
+            "activate it (Accounting > Configuration > Currencies)",
+            message,
+        )
+        # entered by hand: refused too
+        with self.assertRaisesRegex(ValidationError, "CHF, a currency that is not"):
+            self._make_invoice(name="HAND-CHF", currency_id=currency.id)
+
+    def test_duplicate_file_names_every_invoice(self):
+        cur = self.currency.name
+        content = GENERIC_HEADER + (
+            f"F-601,{self.today},A1B2C3,{cur},1ZA1,{self.today},X,1,,base,,12.00\n"
+            f"F-602,{self.today},A1B2C3,{cur},1ZB2,{self.today},X,1,,base,,8.00\n"
+        )
+        invoices = self._import(content, self.generic)
+        self.assertEqual(sorted(invoices.mapped("name")), ["F-601", "F-602"])
+        message = self._refused(content)
+        self.assertIn("as freight invoice(s) F-601, F-602.", message)
+        # each invoice's match message counts its own lines
+        for invoice in invoices:
+            self.assertIn(
+                "1 line(s) matched now in this run", invoice.message_ids[0].body
+            )
+            self.assertNotIn("- line(s)", invoice.message_ids[0].body)

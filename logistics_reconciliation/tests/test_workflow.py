@@ -273,3 +273,95 @@ class TestWorkflow(ReconciliationCase):
         over.action_write_off()
         self.assertEqual(over.exception_id.state, "resolved")
         self.assertEqual(unknown.state, "open")
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeOutcomes(ReconciliationCase):
+    """Done means decided; a won overcharge bills what was quoted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.s_over = cls._make_shipment(
+            cls.carrier, "OVR18", [("OVR18", 1.0)], charges=15.38
+        )
+        cls.s_ok = cls._make_shipment(cls.carrier, "OK18", [("OK18", 1.0)], charges=5)
+        expense = cls.env["account.account"].create(
+            {"code": "623950", "name": "Freight disputes", "account_type": "expense"}
+        )
+        cls.account.recon_expense_account_ids = [
+            (0, 0, {"charge_type": "base", "expense_account_id": expense.id})
+        ]
+
+    def _wizard(self, invoice):
+        action = invoice.with_user(self.finance).action_open_reconcile_wizard()
+        return (
+            self.env[action["res_model"]]
+            .with_user(self.finance)
+            .browse(action["res_id"])
+        )
+
+    def test_won_overcharge_bills_expected_refuses_excess(self):
+        invoice = self._make_invoice(
+            [("OVR18", 18.0, {}), ("OK18", 5.0, {})], name="INV-OVR"
+        )
+        invoice = invoice.with_user(self.finance)
+        wizard = self._wizard(invoice)
+        self.assertEqual(wizard.classification, "overcharge")
+        wizard.write({"decision": "dispute", "note": "quoted 15.38"})
+        wizard = wizard.browse(wizard.action_apply()["res_id"])
+        wizard = wizard.browse(wizard.action_apply()["res_id"])  # approve OK18
+        dispute = invoice.dispute_ids
+        self.assertAlmostEqual(dispute.claimed_amount, 2.62)
+        # every line decided, but a dispute is open: not done
+        self.assertFalse(invoice.to_review_count)
+        with self.assertRaisesRegex(UserError, "open disputes .*close them"):
+            invoice.action_done()
+        dispute.with_user(self.finance).action_won()
+        self.assertAlmostEqual(dispute.recovered_amount, 2.62)
+        over = invoice.line_ids.filtered(lambda ln: ln.tracking_number == "OVR18")
+        payable = over.filtered(lambda ln: ln.review_state == "approved")
+        refused = over.filtered(lambda ln: ln.review_state == "refused")
+        self.assertAlmostEqual(payable.amount, 15.38)
+        self.assertAlmostEqual(refused.amount, 2.62)
+        self.assertEqual(refused.classification, "overcharge")
+        self.assertEqual(refused.dispute_id, dispute)
+        bill = self.env["account.move"].browse(
+            wizard.action_create_vendor_bill()["res_id"]
+        )
+        self.assertAlmostEqual(bill.amount_untaxed, 20.38)  # 15.38 + 5
+        # billed + refused = the invoice total
+        self.assertAlmostEqual(invoice.amount_total, 23.0)
+        invoice.action_done()
+        self.assertEqual(invoice.state, "done")
+
+    def test_lost_dispute_then_done(self):
+        invoice = self._make_invoice([("OVR18", 18.0, {})], name="INV-LOST")
+        invoice = invoice.with_user(self.finance)
+        wizard = self._wizard(invoice)
+        wizard.write({"decision": "dispute"})
+        wizard.action_apply()
+        with self.assertRaisesRegex(UserError, "open disputes"):
+            invoice.action_done()
+        invoice.dispute_ids.action_lost()
+        self.assertEqual(invoice.line_ids.review_state, "approved")
+        invoice.action_done()
+        # a done invoice's disputes are closed: nothing can reopen a line
+        self.assertEqual(invoice.dispute_ids.state, "lost")
+
+    def test_inactive_currency_refused_on_vendor_bill(self):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", "CHF")], limit=1)
+        )
+        currency.active = True
+        invoice = self._make_invoice(
+            [("NOSHIP", 4.0, {})], name="INV-CHF", currency_id=currency.id
+        ).with_user(self.finance)
+        invoice.action_match()
+        invoice.line_ids.action_approve()
+        currency.active = False
+        with self.assertRaisesRegex(UserError, "CHF, a currency that is not active"):
+            invoice.action_create_vendor_bill()
+        self.assertFalse(invoice.line_ids.move_line_id)

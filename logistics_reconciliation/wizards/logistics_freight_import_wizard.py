@@ -13,8 +13,11 @@ from odoo.addons.logistics_connector_base.models.logistics_idempotency_record im
     ACQUIRED,
 )
 
+from ..models.logistics_freight_import_profile import echo
+
 LEDGER_SCOPE = "freight_invoice_import"
-MAX_REPORTED_ROWS = 100
+# the problems a refusal lists (each bounded in length, so is the message)
+MAX_REPORTED_PROBLEMS = 100
 
 LINE_COLUMNS = (
     "invoice_id",
@@ -126,43 +129,44 @@ class LogisticsFreightImportWizard(models.TransientModel):
         return self._create_invoices(digest, grouped, ledger_entries)
 
     def _group_rows(self, rows, errors):
-        """{invoice number: {date, currency, rows}}; problems go to ``errors``."""
+        """{invoice number: {date, currency, rows}}; problems go to ``errors``.
+
+        Every row is checked, also those the parser found problems in (they
+        are not grouped): every problem of the file is reported at once.
+        """
         account = self.account_id
+        profile = self.profile_id
         currencies = {}
         grouped = OrderedDict()
         expected_account = (account.account_number or "").strip().upper()
         for row in rows:
+            row_no = row["row"]
+            problems = []
             number = (row["invoice_number"] or self.invoice_number or "").strip()
             if not number:
-                errors.append(
-                    (
-                        row["row"],
-                        _(
-                            "no invoice number: the file has none, enter one in "
-                            "the wizard."
-                        ),
+                problems.append(
+                    _(
+                        "%s: empty, and the wizard has no invoice number: enter "
+                        "one in the wizard.",
+                        profile._column_label("invoice_number"),
                     )
                 )
-                continue
             billed_account = (row["account_number"] or "").strip().upper()
             if (
                 expected_account
                 and billed_account
                 and billed_account.lstrip("0") != expected_account.lstrip("0")
             ):
-                errors.append(
-                    (
-                        row["row"],
-                        _(
-                            "bills carrier account %(billed)s, not %(account)s "
-                            "(%(name)s).",
-                            billed=row["account_number"],
-                            account=account.account_number,
-                            name=account.name,
-                        ),
+                problems.append(
+                    _(
+                        "%(column)s: bills carrier account %(billed)s, not "
+                        "%(account)s (%(name)s): import it for the right account.",
+                        column=profile._column_label("account_number"),
+                        billed=echo(row["account_number"]),
+                        account=account.account_number,
+                        name=account.name,
                     )
                 )
-                continue
             code = row["currency"] or self.currency_id.name
             if code not in currencies:
                 currencies[code] = (
@@ -171,53 +175,94 @@ class LogisticsFreightImportWizard(models.TransientModel):
                     .search([("name", "=", code)], limit=1)
                 )
             currency = currencies[code]
+            column = profile._column_label("currency")
             if not currency:
-                errors.append((row["row"], _("unknown currency '%s'.", code)))
-                continue
-            entry = grouped.setdefault(
-                number,
-                {
-                    "date": row["invoice_date"] or self.invoice_date,
-                    "currency": currency,
-                    "rows": [],
-                },
-            )
-            if entry["currency"] != currency:
-                errors.append(
-                    (
-                        row["row"],
-                        _(
-                            "currency %(code)s differs from the invoice's "
-                            "%(invoice_code)s.",
-                            code=code,
-                            invoice_code=entry["currency"].name,
-                        ),
+                problems.append(
+                    _(
+                        "%(column)s: unknown currency '%(code)s': use an ISO code "
+                        "such as EUR or USD.",
+                        column=column,
+                        code=echo(code),
                     )
                 )
-                continue
-            if not entry["date"]:
-                errors.append(
-                    (row["row"], _("no invoice date: enter one in the wizard."))
+            elif not currency.active:
+                problems.append(
+                    _(
+                        "%(column)s: currency %(code)s is not active: activate it "
+                        "(Accounting > Configuration > Currencies) and import the "
+                        "file again.",
+                        column=column,
+                        code=code,
+                    )
                 )
-                continue
-            entry["rows"].append(row)
-        return grouped
+            elif row["amount"] is not None:
+                places = max(currency.decimal_places, 0)
+                if row["amount"] != round(row["amount"], places):
+                    problems.append(
+                        _(
+                            "%(column)s: %(amount)s has more decimals than "
+                            "%(code)s allows (%(places)s): round it.",
+                            column=profile._column_label("amount"),
+                            amount=echo(row["amount"]),
+                            code=code,
+                            places=places,
+                        )
+                    )
+            entry = None
+            if number and currency:
+                entry = grouped.setdefault(
+                    number,
+                    {
+                        "date": row["invoice_date"] or self.invoice_date,
+                        "currency": currency,
+                        "rows": [],
+                    },
+                )
+                if entry["currency"] != currency:
+                    problems.append(
+                        _(
+                            "%(column)s: currency %(code)s differs from the "
+                            "invoice's %(invoice_code)s: one invoice, one currency.",
+                            column=column,
+                            code=code,
+                            invoice_code=entry["currency"].name,
+                        )
+                    )
+                if not entry["date"]:
+                    problems.append(
+                        _(
+                            "%s: empty, and the wizard has no invoice date: enter "
+                            "one in the wizard.",
+                            profile._column_label("invoice_date"),
+                        )
+                    )
+            errors.extend((row_no, problem) for problem in problems)
+            if entry is not None and not problems and not row.get("invalid"):
+                entry["rows"].append(row)
+        return OrderedDict((k, v) for k, v in grouped.items() if v["rows"])
 
     def _raise_row_errors(self, errors):
         errors = sorted(errors, key=lambda error: error[0])
+        rows = len({row for row, _reason in errors})
         shown = [
             _("Row %(row)s: %(reason)s", row=row, reason=reason)
-            for row, reason in errors[:MAX_REPORTED_ROWS]
+            for row, reason in errors[:MAX_REPORTED_PROBLEMS]
         ]
-        if len(errors) > MAX_REPORTED_ROWS:
-            shown.append(_("... and %s more rows.", len(errors) - MAX_REPORTED_ROWS))
+        if len(errors) > MAX_REPORTED_PROBLEMS:
+            shown.append(
+                _(
+                    "... and %s more problems.",
+                    len(errors) - MAX_REPORTED_PROBLEMS,
+                )
+            )
         raise UserError(
             _(
-                "Nothing was imported: %(count)s row(s) of %(file)s cannot be read. "
-                "Correct them (or choose the right layout) and import the file "
-                "again.\n%(rows)s",
-                count=len(errors),
-                file=self.filename or _("the file"),
+                "Nothing was imported: %(count)s row(s) of %(file)s cannot be read "
+                "(%(problems)s problem(s)). Correct them (or choose the right "
+                "layout) and import the file again.\n%(rows)s",
+                count=rows,
+                problems=len(errors),
+                file=echo(self.filename or _("the file"), 80),
                 rows="\n".join(shown),
             )
         )
@@ -229,7 +274,7 @@ class LogisticsFreightImportWizard(models.TransientModel):
             active_test=False
         )
         same_file = invoice_model.sudo().search(
-            [("account_id", "=", account.id), ("import_hash", "=", digest)], limit=1
+            [("account_id", "=", account.id), ("import_hash", "=", digest)]
         )
         if same_file:
             self._refuse_file(same_file)
@@ -255,21 +300,29 @@ class LogisticsFreightImportWizard(models.TransientModel):
                 previous = invoice_model.sudo().browse(record.res_id).exists()
                 if previous:
                     if key.startswith("file:"):
-                        self._refuse_file(previous)
+                        self._refuse_file(
+                            invoice_model.sudo().search(
+                                [
+                                    ("account_id", "=", account.id),
+                                    ("import_hash", "=", digest),
+                                ]
+                            )
+                            or previous
+                        )
                     self._refuse_invoices(previous)
                 # what it created was deleted since: the import may run again
             ledger_entries.append((acquisition.record_id, key))
         return ledger_entries
 
-    def _refuse_file(self, invoice):
+    def _refuse_file(self, invoices):
         raise UserError(
             _(
                 "This file was already imported for %(account)s on %(date)s as "
-                "freight invoice %(invoice)s. A file is imported only once: to "
-                "import it again, delete that invoice first.",
+                "freight invoice(s) %(invoices)s. A file is imported only once: to "
+                "import it again, delete those invoices first.",
                 account=self.account_id.name,
-                date=fields.Date.to_string(invoice.create_date.date()),
-                invoice=invoice.name,
+                date=fields.Date.to_string(min(invoices.mapped("create_date")).date()),
+                invoices=", ".join(invoices.sorted("id").mapped("name")),
             )
         )
 
