@@ -42,6 +42,7 @@ sys.path.insert(0, HERE)
 
 from benchlib import (  # noqa: E402
     UPS_PUSH_LUA,
+    CpuMeter,
     describe,
     install_baseline,
     interleave,
@@ -169,13 +170,19 @@ def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
     bare = f"{srv.url}/logistics_bench/bare"
 
     def run(url, mode, connections, seconds=args.seconds):
-        return lambda: wrk(
-            url,
-            script=UPS_PUSH_LUA,
-            args=[mode, numbers_file, CREDENTIAL],
-            connections=connections,
-            seconds=seconds,
-        )
+        def go():
+            meter = CpuMeter(srv.proc.pid, srv.dbname).start()
+            result = wrk(
+                url,
+                script=UPS_PUSH_LUA,
+                args=[mode, numbers_file, CREDENTIAL],
+                connections=connections,
+                seconds=seconds,
+            )
+            result["cpu"] = meter.stop()
+            return result
+
+        return go
 
     # warm up both paths (registry, caches, connections) for a few seconds
     for url in (bare, ours):
@@ -230,6 +237,12 @@ def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
         cores = os.cpu_count()
         report(BENCH, f"{name}: 2xx/s per core ({cores} cores)",
                median(mine_rps) / cores, "2xx/s", target="reported")  # fmt: skip
+        for label, runs in (("bare controller", base), ("unique push", mine)):
+            for index, side in enumerate(("Odoo", "PostgreSQL")):
+                per = [1000 * r["cpu"][index] / max(r["ok"], 1) for r in runs]
+                report(BENCH, f"{side} CPU per {label} c={connections}{tag}",
+                       median(per), "ms", spread=spread(per, "{:.2f}"),
+                       target="reported (scale-out)")  # fmt: skip
         bad = sum(sum(r["other"].values()) + sum(r["errors"].values()) for r in mine)
         report(BENCH, f"{name}: answers other than 2xx, socket errors", bad,
                "answers", target="reported")  # fmt: skip

@@ -199,3 +199,46 @@ def warm_runner(registry, env_factory, channel, jobs=20, timeout=120):
         f"{time.time() - started:.1f} s)",
         flush=True,
     )
+
+
+class CpuMeter:
+    """CPU seconds used by one Odoo server and its database's PostgreSQL
+    backends (from /proc; Linux), to split a request's cost between the
+    Odoo nodes and the one PostgreSQL they would share."""
+
+    def __init__(self, server_pid, dbname):
+        self.group, self.dbname = server_pid, dbname
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _sample(self):
+        odoo_cpu, pg_cpu = {}, {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    stat = handle.read().decode(errors="replace")
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    cmdline = handle.read().decode(errors="replace")
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks = int(fields[11]) + int(fields[12])  # utime + stime
+            if int(fields[2]) == self.group:  # process group of the server
+                odoo_cpu[entry] = ticks
+            elif cmdline.startswith("postgres: ") and f" {self.dbname} " in cmdline:
+                pg_cpu[entry] = ticks
+        return odoo_cpu, pg_cpu
+
+    def start(self):
+        self.before = self._sample()
+        return self
+
+    def stop(self):
+        """(Odoo CPU s, PostgreSQL CPU s) since start()."""
+        after = self._sample()
+        used = []
+        for old, new in zip(self.before, after, strict=True):
+            ticks = sum(t - old.get(pid, 0) for pid, t in new.items())
+            used.append(max(ticks, 0) / self.tick)
+        return tuple(used)
