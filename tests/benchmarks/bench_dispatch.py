@@ -17,8 +17,9 @@ first job: none of that may land in a baseline), then per carrier
 
 Reports the medians, the spread and the median of the per-round ratios;
 target: shipments/s >= 0.5x no-op jobs/s. ``--workers 2,4`` repeats it at 4
-workers (channel capacity = workers) for the scale-out figures (reported, no
-target). Exits 1 naming each missed target.
+workers (channel capacity = workers; ``--scale-rounds`` rounds, 1 by
+default) for the scale-out figures (reported, no target). Exits 1 naming
+each missed target.
 """
 
 import argparse
@@ -327,8 +328,11 @@ def run_carrier(registry, code, sim, n, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 300)))
+    parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 200)))
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--scale-rounds", type=int, default=1, help="rounds beyond 2 workers"
+    )
     parser.add_argument(
         "--carriers",
         default=os.environ.get("BENCH_CARRIERS", "sim,ups,dhl"),
@@ -362,7 +366,7 @@ def main():
                 print(f"-- {CARRIERS[code]['label']}, {workers} workers: "
                       f"{args.rounds} rounds of {args.n}", flush=True)  # fmt: skip
                 res = interleave(
-                    args.rounds,
+                    args.rounds if workers == 2 else args.scale_rounds,
                     [
                         ("noop", lambda: run_noop(registry, args.n, args.timeout)),
                         ("carrier", lambda code=code, sim=sims[code]: run_carrier(

@@ -76,7 +76,7 @@ def main():
     registry = odoo.registry(dbname)
     with contextlib.ExitStack() as stack:
         sim = start_simulator("sim", stack)
-        picking_ids = iter(prepare(registry, "sim", sim, 2 * args.k * args.rounds))
+        picking_ids = iter(prepare(registry, "sim", sim, 2 * args.k * args.rounds + 1))
         srv = stack.enter_context(server(odoo.tools.config.rcfile, dbname, 2, CHANNELS))
         warm_runner(registry, _env, "root.logistics.outbound")
         rpc = srv.rpc()

@@ -48,7 +48,9 @@ function init(args)
    -- activity times in the past, a disjoint range per thread (58 days each)
    base = os.time() - 86400 - (tid or 1) * 5000000
    if mode == "identical" then
-      fixed = wrk.format("POST", wrk.path, headers, push(numbers[1], base))
+      -- one body for every thread (and every run within the hour)
+      local hour = math.floor(os.time() / 3600) * 3600 - 86400
+      fixed = wrk.format("POST", wrk.path, headers, push(numbers[1], hour))
    end
 end
 
