@@ -22,10 +22,15 @@
 #       PYTHONPATH               starts with tests/ (import support.odoo_server)
 #     Their output is printed as is. No benchmark file is not an error.
 #     --only dispatch,webhook runs bench_dispatch.py and bench_webhook.py only.
+#     A benchmark exits non-zero when it misses a target (and says which).
 #  5. At the end, one table of every figure the benchmarks reported (their
-#     "BENCH-RESULT {json}" lines, see tests/support/bench_report.py): value,
-#     the baseline measured in the same run, the ratio and the target. The
-#     table is also saved to $LOGISTICS_HOME/logs/bench-<db>-table.txt.
+#     "BENCH-RESULT {json}" lines, see tests/support/bench_report.py): value
+#     (median of the rounds), spread, the baseline measured in the same run,
+#     the ratio, the target and pass/FAIL. The table is also saved to
+#     $LOGISTICS_HOME/logs/bench-<db>-table.txt.
+#  Exit status: non-zero when a benchmark failed or any target was missed.
+#  The HTTP load comes from wrk (Debian package, installed with apt-get when
+#  missing).
 set -euo pipefail
 
 # shellcheck source=setup/lib.sh
@@ -61,7 +66,7 @@ while [ $# -gt 0 ]; do
             break
             ;;
         -h | --help)
-            sed -n '2,31p' "$0"
+            sed -n '2,36p' "$0"
             exit 0
             ;;
         *) die "unknown option: $1" ;;
@@ -94,6 +99,10 @@ INIT_LOG="$LOG_DIR/bench-$BENCH_DB-init.log"
 SERVER_LOG="$LOG_DIR/bench-$BENCH_DB-server.log"
 
 lock_db "$BENCH_DB"
+if ! command -v wrk >/dev/null 2>&1; then
+    info "Installing wrk, the HTTP load generator of the webhook benchmark"
+    apt_install wrk
+fi
 ensure_postgres
 ensure_db_role
 require_odoo

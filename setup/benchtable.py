@@ -3,7 +3,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Print the BENCH-RESULT lines of a benchmark run as one table.
 
-Usage: benchtable.py OUTPUT_FILE... ; exits 1 when no figure was found.
+Usage: benchtable.py OUTPUT_FILE... ; exits 1 when no figure was found or
+when a figure missed its target (its "result" column says FAIL).
 """
 
 import json
@@ -35,21 +36,40 @@ def fmt(value):
     return str(value)
 
 
+def verdict(row):
+    passed = row.get("passed")
+    if passed is None:
+        return "-"
+    return "pass" if passed else "FAIL"
+
+
 def main(argv):
     found = list(rows(argv[1:]))
     if not found:
         print("no benchmark figure (BENCH-RESULT line) found")
         return 1
-    header = ("benchmark", "figure", "value", "unit", "baseline", "ratio", "target")
+    header = (
+        "benchmark",
+        "figure",
+        "value",
+        "unit",
+        "spread",
+        "baseline",
+        "ratio",
+        "target",
+        "result",
+    )
     table = [header] + [
         (
             r.get("bench", "?"),
             r.get("metric", "?"),
             fmt(r.get("value")),
             r.get("unit", ""),
+            r.get("spread") or "-",
             fmt(r.get("baseline")),
             fmt(r.get("ratio")),
-            r.get("target", ""),
+            r.get("target") or "-",
+            verdict(r),
         )
         for r in found
     ]
@@ -58,6 +78,12 @@ def main(argv):
         print("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)))
         if index == 0:
             print("  ".join("-" * w for w in widths))
+    failed = [r for r in found if r.get("passed") is False]
+    if failed:
+        print(f"\n{len(failed)} target(s) missed:")
+        for r in failed:
+            print(f"  {r.get('bench')}: {r.get('metric')} (target {r.get('target')})")
+        return 1
     return 0
 
 

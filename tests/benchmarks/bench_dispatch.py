@@ -2,25 +2,28 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Dispatch throughput: Send to carrier through the full path vs no-op jobs.
 
-Run by ``./setup/bench.sh`` (which starts Odoo with 2 workers and the real
-queue_job runner on the bench database). In the same run:
+Starts Odoo (2 workers, the real queue_job runner, ``db_name`` alone) and the
+carriers' contract simulators, warms the runner (queue_job waits ~5 s after
+the start before it dispatches, and each worker loads the registry on its
+first job: none of that may land in a baseline), then per carrier
+(``--carriers``, default sim,ups,dhl), three rounds (``--rounds``) of:
 
-1. baseline: N no-op queue jobs on channel root.logistics.outbound, measured
-   again right before each carrier;
-2. per carrier (``--carriers``, default sim,ups,dhl): N delivery orders sent
-   to carrier (pre-flight, shipment, ledger, HTTP call to the carrier's
-   contract simulator, label attachment, tracking, event, chatter), drained
-   by the same runner on the same channel: the generic simulator, UPS
-   (OAuth, Shipping v2409, from a US warehouse) and DHL Parcel DE (orders
-   v2, from a German warehouse).
+1. baseline: N no-op queue jobs on channel root.logistics.outbound;
+2. N delivery orders sent to carrier (pre-flight, shipment, ledger, HTTP call
+   to the carrier's contract simulator, label attachment, tracking, event,
+   chatter), drained by the same runner on the same channel: the generic
+   simulator, UPS (OAuth, Shipping v2409, from a US warehouse) and DHL
+   Parcel DE (orders v2, from a German warehouse).
 
-Prints the rates, the ratio of each carrier to the no-op jobs (target
->= 0.5) and one ``BENCH-RESULT {json}`` line per figure.
+Reports the medians, the spread and the median of the per-round ratios;
+target: shipments/s >= 0.5x no-op jobs/s. ``--workers 2,4`` repeats it at 4
+workers (channel capacity = workers; ``--scale-rounds`` rounds, 1 by
+default) for the scale-out figures (reported, no target). Exits 1 naming
+each missed target.
 """
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
@@ -28,7 +31,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from support.odoo_server import OdooServer, load_config  # noqa: E402
+sys.path.insert(0, HERE)
+
+from benchlib import interleave, median, ratios, server, warm_runner  # noqa: E402
+from support.bench_report import check, report, spread, verdict  # noqa: E402
+from support.odoo_server import load_config  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -246,21 +253,6 @@ def db_now(registry):
         return cr.fetchone()[0]
 
 
-def bench_result(metric, value, unit, baseline=None, target=""):
-    """One machine-readable line per figure (collected by setup/bench.sh)."""
-    ratio = value / baseline if baseline else None
-    line = {
-        "bench": "bench_dispatch",
-        "metric": metric,
-        "value": round(float(value), 3),
-        "unit": unit,
-        "baseline": round(float(baseline), 3) if baseline else None,
-        "ratio": round(ratio, 3) if ratio is not None else None,
-        "target": target,
-    }
-    print("BENCH-RESULT " + json.dumps(line), flush=True)
-
-
 def run_noop(registry, n, timeout):
     """Baseline: N no-op jobs on the outbound channel, same runner."""
     with registry.cursor() as cr:
@@ -336,11 +328,18 @@ def run_carrier(registry, code, sim, n, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 1000)))
+    parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 200)))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--scale-rounds", type=int, default=1, help="rounds beyond 2 workers"
+    )
     parser.add_argument(
         "--carriers",
         default=os.environ.get("BENCH_CARRIERS", "sim,ups,dhl"),
         help="comma-separated: sim (generic simulator), ups, dhl",
+    )
+    parser.add_argument(
+        "--workers", default="2,4", help="worker counts (targets checked at 2)"
     )
     parser.add_argument("--timeout", type=int, default=1800)
     args = parser.parse_args()
@@ -351,36 +350,51 @@ def main():
     load_config()  # ODOO_RC + the baseline addons
     dbname = os.environ["LOGISTICS_BENCH_DB"]
     registry = odoo.registry(dbname)
-
-    channels = "root:2,root.logistics:2,root.logistics.outbound:2"
-    with contextlib.ExitStack() as stack:
-        sims = {code: start_simulator(code, stack) for code in codes}
-        stack.enter_context(
-            OdooServer(odoo.tools.config.rcfile, dbname, workers=2, channels=channels)
+    bench = "bench_dispatch"
+    for workers in [int(w) for w in args.workers.split(",") if w]:
+        channels = ",".join(
+            f"{name}:{workers}"
+            for name in ("root", "root.logistics", "root.logistics.outbound")
         )
-        rates = {}
-        for code in codes:
-            # the baseline right before each carrier: other load on the
-            # machine drifts less between two adjacent measurements
-            noop_rate = run_noop(registry, args.n, args.timeout)
-            bench_result(f"noop_jobs_per_s_before_{code}", noop_rate, "jobs/s")
-            print(f"preparing {args.n} delivery orders for {code} ...", flush=True)
-            rate = run_carrier(registry, code, sims[code], args.n, args.timeout)
-            rates[code] = (rate, noop_rate)
-            bench_result(
-                f"shipments_per_s_{code}",
-                rate,
-                "shipments/s",
-                baseline=noop_rate,
-                target=">= 0.5 x no-op jobs/s",
+        with contextlib.ExitStack() as stack:
+            sims = {code: start_simulator(code, stack) for code in codes}
+            stack.enter_context(
+                server(odoo.tools.config.rcfile, dbname, workers, channels)
             )
-        for code, (rate, noop_rate) in rates.items():
-            print(
-                f"RESULT dispatch_ratio_{code}={rate / noop_rate:.2f} (target >= 0.50) "
-                f"noop_jobs_per_s={noop_rate:.1f} shipments_per_s={rate:.1f}",
-                flush=True,
-            )
+            warm_runner(registry, _env, "root.logistics.outbound")
+            for code in codes:
+                print(f"-- {CARRIERS[code]['label']}, {workers} workers: "
+                      f"{args.rounds} rounds of {args.n}", flush=True)  # fmt: skip
+                res = interleave(
+                    args.rounds if workers == 2 else args.scale_rounds,
+                    [
+                        ("noop", lambda: run_noop(registry, args.n, args.timeout)),
+                        ("carrier", lambda code=code, sim=sims[code]: run_carrier(
+                            registry, code, sim, args.n, args.timeout)),
+                    ],
+                )  # fmt: skip
+                noop, rates = res["noop"], res["carrier"]
+                per_round = ratios(rates, noop)
+                metric = f"Send to {CARRIERS[code]['label']}, {workers} workers"
+                figure = {
+                    "baseline": median(noop),
+                    "ratio": median(per_round),
+                    "spread": f"{spread(rates, '{:.1f}')} (ratio "
+                    f"{spread(per_round, '{:.2f}')}; no-op {spread(noop, '{:.1f}')})",
+                }
+                if workers == 2:
+                    check(bench, metric, median(rates), "shipments/s",
+                          ok=median(per_round) >= 0.5,
+                          target=">= 0.5 x no-op jobs/s", **figure)  # fmt: skip
+                else:
+                    report(bench, metric, median(rates), "shipments/s",
+                           target="reported", **figure)  # fmt: skip
+                cores = os.cpu_count()
+                report(bench, f"{metric}, per core ({cores} cores)",
+                       median(rates) / cores, "shipments/s",
+                       target="reported")  # fmt: skip
+    return verdict(bench)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

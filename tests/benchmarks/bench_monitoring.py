@@ -42,8 +42,17 @@ def _env(cr):
     return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
 
+MISSED = []
+
+
 def result(metric, value, unit, baseline=None, target=""):
+    """Print one figure; a target "< N s" is checked (MISSED when not met)."""
     ratio = value / baseline if baseline else None
+    passed = None
+    if target.startswith("< ") and target.endswith(" s"):
+        passed = value < float(target[2:-2])
+        if not passed:
+            MISSED.append(f"{metric}: {value:.3f} s, target {target}")
     line = {
         "bench": BENCH,
         "metric": metric,
@@ -52,6 +61,7 @@ def result(metric, value, unit, baseline=None, target=""):
         "baseline": round(baseline, 4) if baseline is not None else None,
         "ratio": round(ratio, 2) if ratio is not None else None,
         "target": target,
+        "passed": passed,
     }
     shown = f" (baseline {baseline:.3f} {unit}, ratio {ratio:.1f})" if ratio else ""
     print(f"{metric}: {value:.3f} {unit}{shown}  target {target}", flush=True)
@@ -378,3 +388,6 @@ def main():
 
 if __name__ == "__main__":
     main()
+    for line in MISSED:
+        print(f"TARGET MISSED {BENCH}: {line}", flush=True)
+    sys.exit(1 if MISSED else 0)

@@ -1,23 +1,27 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Outbound event deliveries per second vs no-op queue jobs, in the same run.
+"""Outbound event deliveries per second against a bare sender, like with like.
 
 Run by ``./setup/bench.sh`` (or directly with ODOO_RC and LOGISTICS_BENCH_DB
-set). It starts Odoo with 2 workers and the real queue_job runner, then:
+set). Starts Odoo with 2 workers, the real queue_job runner (warmed first)
+and channel root.logistics.outbound_events at capacity 1 (as in production),
+then three rounds (``--rounds``) of:
 
-1. baseline: N no-op queue jobs on channel root.logistics.outbound_events;
-2. suite: N tracking events applied through the real apply path (which writes
-   the outbox in the same transaction) for one active event subscription
-   whose URL is a local HTTP receiver in this process; the runner drains the
-   outbox (signed POSTs, one job sending many deliveries).
+1. baseline: the same N signed JSON bodies (the suite's own payloads) POSTed
+   to a local receiver by bare queue jobs of 200 (SEND_BATCH) each, on the
+   same channel: one keep-alive session, Standard Webhooks HMAC headers, the
+   status checked, nothing else (tests/benchmarks/addons);
+2. suite: N tracking events applied through the real apply path (which
+   writes the outbox in the same transaction) for one active subscription
+   whose URL is the receiver; the runner drains the outbox (claim, signed
+   POST, outcome recorded per delivery, 200 per job).
 
-Prints both rates, the ratio (target >= 1.0: batched sending must beat one
-job per delivery) and BENCH-RESULT lines. Fails when a delivery is missing
-or arrives twice.
+Reports the medians, spread and per-round ratio (target >= 0.5x the bare
+sender; the suite records every outcome on a cursor of its own). Exits 1
+naming a missed target, and when a delivery is missing or arrives twice.
 """
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -28,12 +32,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from support.odoo_server import OdooServer, load_config  # noqa: E402
+sys.path.insert(0, HERE)
+
+from benchlib import (  # noqa: E402
+    install_baseline,
+    interleave,
+    median,
+    ratios,
+    server,
+    wait_for,
+    warm_runner,
+)
+from support.bench_report import check, report, spread, verdict  # noqa: E402
+from support.odoo_server import load_config  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
 
 CHANNEL = "root.logistics.outbound_events"
+SEND_BATCH = 200  # logistics_event_subscription.SEND_BATCH
 STEM = "bench_outbound_events"
 
 
@@ -43,6 +60,7 @@ class Receiver:
     def __init__(self):
         self.ids = []
         self.last = 0.0
+        self.since = 0.0
         self.lock = threading.Lock()
         owner = self
 
@@ -132,105 +150,112 @@ def prepare(registry, shipments=20):
         return account.id, records.mapped("package_ids.tracking_number")
 
 
-def drain_noop(registry, n, timeout):
+def received(receiver, n, timeout):
+    """Wait for ``n`` deliveries; seconds from ``receiver.since`` to the last."""
+    wait_for(lambda: len(receiver.ids) >= n, timeout, f"{n} deliveries")
+    time.sleep(1.0)  # anything arriving twice arrives now
+    with receiver.lock:
+        ids = list(receiver.ids)
+        receiver.ids.clear()
+    if len(ids) != n or len(set(ids)) != n:
+        raise SystemExit(
+            f"{n} deliveries expected: {len(ids)} received, {len(set(ids))} unique"
+        )
+    return receiver.last - receiver.since
+
+
+def bare_round(registry, receiver, messages, secret, timeout):
+    """Baseline: the same bodies sent by bare jobs of SEND_BATCH each."""
     with registry.cursor() as cr:
         env = _env(cr)
-        user = env["res.users"].browse(SUPERUSER_ID)
-        cr.execute("SELECT COALESCE(max(id), 0) FROM queue_job")
-        first = cr.fetchone()[0]
-        for _ in range(n):
-            user.with_delay(channel=CHANNEL).exists()
+        row = env["logistics.bench.row"]
+        for chunk in range(0, len(messages), SEND_BATCH):
+            batch = [
+                [f"bare-{time.time_ns()}-{i}", payload]
+                for i, payload in enumerate(messages[chunk : chunk + SEND_BATCH])
+            ]
+            row.with_delay(channel=CHANNEL)._bench_post(receiver.url, batch, secret)
         cr.commit()
-    start = time.time()
-    deadline = start + timeout
-    while time.time() < deadline:
-        with registry.cursor() as cr:
-            cr.execute(
-                "SELECT count(*) FILTER (WHERE state IN ('done', 'failed')), "
-                "max(date_done) FROM queue_job "
-                "WHERE id > %s AND method_name = 'exists'",
-                (first,),
+        receiver.since = time.time()
+    return len(messages) / received(receiver, len(messages), timeout)
+
+
+def suite_round(registry, receiver, account_id, numbers, n, offset, timeout):
+    """Suite: n events applied (outbox written), drained by the runner."""
+    from odoo.addons.logistics_connector_base.adapters import TrackingEvent
+
+    codes = ["picked_up", "in_transit", "arrived_at_facility", "info"]
+    base = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    events = [
+        TrackingEvent(
+            tracking_number=numbers[i % len(numbers)],
+            code=codes[i % len(codes)],
+            raw_code="X",
+            description="bench",
+            occurred_at=base + timedelta(seconds=i),
+            carrier_event_id=f"bench-{account_id}-{i}",
+        )
+        for i in range(offset, offset + n)
+    ]
+    with registry.cursor() as cr:
+        env = _env(cr)
+        account = env["logistics.carrier.account"].browse(account_id)
+        for chunk in range(0, n, 500):
+            env["logistics.shipment.event"]._apply_tracking_events(
+                account, events[chunk : chunk + 500]
             )
-            done, _last = cr.fetchone()
-        if done >= n:
-            return time.time() - start
-        time.sleep(0.1)
-    raise SystemExit(f"no-op jobs not drained within {timeout}s")
+        cr.commit()
+        receiver.since = time.time()
+    return n / received(receiver, n, timeout)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 2000)))
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=1200)
     args = parser.parse_args()
     load_config()
     dbname = os.environ["LOGISTICS_BENCH_DB"]
+    install_baseline(dbname)
     registry = odoo.registry(dbname)
-    from odoo.addons.logistics_connector_base.adapters import TrackingEvent
-
-    receiver = Receiver()
-    channels = f"root:2,root.logistics:2,{CHANNEL}:2"
+    suite_receiver, bare_receiver = Receiver(), Receiver()
+    channels = f"root:2,root.logistics:2,{CHANNEL}:1"
     try:
-        with OdooServer(odoo.tools.config.rcfile, dbname, workers=2, channels=channels):
-            # 1. baseline: no-op jobs on the same channel and runner
-            seconds = drain_noop(registry, args.n, args.timeout)
-            noop_rate = args.n / seconds
-            print(
-                f"no-op jobs:          {args.n} in {seconds:.1f} s = "
-                f"{noop_rate:.1f} jobs/s",
-                flush=True,
-            )
-            # 2. N events applied (outbox written), drained to the receiver
+        with server(odoo.tools.config.rcfile, dbname, 2, channels):
+            warm_runner(registry, _env, CHANNEL)
             account_id, numbers = prepare(registry)
-            codes = ["picked_up", "in_transit", "arrived_at_facility", "info"]
-            base = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
-            events = [
-                TrackingEvent(
-                    tracking_number=numbers[i % len(numbers)],
-                    code=codes[i % len(codes)],
-                    raw_code="X",
-                    description="bench",
-                    occurred_at=base + timedelta(seconds=i),
-                    carrier_event_id=f"bench-{account_id}-{i}",
-                )
-                for i in range(args.n)
-            ]
             with registry.cursor() as cr:
-                env = _env(cr)
-                sub = env["logistics.event.subscription"].create(
-                    {"name": f"Bench receiver {account_id}", "url": receiver.url}
+                sub = _env(cr)["logistics.event.subscription"].create(
+                    {"name": f"Bench receiver {account_id}", "url": suite_receiver.url}
                 )
-                account = env["logistics.carrier.account"].browse(account_id)
-                t0 = time.time()
-                for chunk in range(0, args.n, 500):
-                    env["logistics.shipment.event"]._apply_tracking_events(
-                        account, events[chunk : chunk + 500]
-                    )
-                apply_seconds = time.time() - t0
-                cr.execute(
-                    "SELECT count(*) FROM logistics_event_delivery "
-                    "WHERE subscription_id = %s",
-                    (sub.id,),
-                )
-                queued = cr.fetchone()[0]
+                sub_id, secret = sub.id, sub.sudo().secret
                 cr.commit()
-                start = time.time()
-                sub_id = sub.id
-            print(
-                f"apply + outbox:      {args.n} events, {queued} deliveries queued "
-                f"in {apply_seconds:.1f} s",
-                flush=True,
-            )
-            deadline = start + args.timeout
-            while time.time() < deadline:
-                with receiver.lock:
-                    got = len(receiver.ids)
-                if got >= queued:
-                    break
-                time.sleep(0.1)
-            time.sleep(1.0)  # anything arriving twice arrives now
-            seconds = receiver.last - start
-            rate = queued / max(seconds, 1e-6)
+            # warm-up of the suite's path; its payloads are the baseline's bodies
+            suite_round(registry, suite_receiver, account_id, numbers, SEND_BATCH,
+                        0, args.timeout)  # fmt: skip
+            with registry.cursor() as cr:
+                cr.execute(
+                    "SELECT payload FROM logistics_event_delivery "
+                    "WHERE subscription_id = %s ORDER BY id",
+                    (sub_id,),
+                )
+                payloads = [row[0] for row in cr.fetchall()]
+            messages = [payloads[i % len(payloads)] for i in range(args.n)]
+            size = sum(map(len, payloads)) / len(payloads)
+            print(f"payloads: {len(payloads)} of the suite, {size:.0f} bytes on "
+                  "average", flush=True)  # fmt: skip
+            offsets = iter(range(SEND_BATCH, 10**9, args.n))
+            res = interleave(
+                args.rounds,
+                [
+                    ("bare sender", lambda: bare_round(
+                        registry, bare_receiver, messages, secret, args.timeout)),
+                    ("suite", lambda: suite_round(
+                        registry, suite_receiver, account_id, numbers, args.n,
+                        next(offsets), args.timeout)),
+                ],
+            )  # fmt: skip
             with registry.cursor() as cr:
                 cr.execute(
                     "SELECT state, count(*) FROM logistics_event_delivery "
@@ -241,36 +266,23 @@ def main():
                 _env(cr)["logistics.event.subscription"].browse(sub_id).active = False
                 cr.commit()
     finally:
-        receiver.close()
-    ids = list(receiver.ids)
-    print(
-        f"outbound deliveries: {len(ids)} received in {seconds:.1f} s = "
-        f"{rate:.1f} deliveries/s (unique {len(set(ids))}, states {states})",
-        flush=True,
-    )
-    ratio = rate / noop_rate
-    print(
-        f"RESULT outbound_ratio={ratio:.2f} (target >= 1.0) "
-        f"noop_jobs_per_s={noop_rate:.1f} deliveries_per_s={rate:.1f}",
-        flush=True,
-    )
-    for metric, value, unit, baseline, ratio_value in (
-        ("noop_jobs_per_s", noop_rate, "jobs/s", None, None),
-        ("deliveries_per_s", rate, "deliveries/s", noop_rate, ratio),
-    ):
-        line = {
-            "bench": STEM,
-            "metric": metric,
-            "value": round(value, 2),
-            "unit": unit,
-            "baseline": round(baseline, 2) if baseline else None,
-            "ratio": round(ratio_value, 3) if ratio_value else None,
-            "target": ">= 1.0 x no-op job rate" if ratio_value else "baseline",
-        }
-        print("BENCH-RESULT " + json.dumps(line), flush=True)
-    if len(ids) != queued or len(set(ids)) != len(ids):
-        raise SystemExit("a delivery is missing or arrived twice")
+        suite_receiver.close()
+        bare_receiver.close()
+    bare, suite = res["bare sender"], res["suite"]
+    per_round = ratios(suite, bare)
+    for name, rates in res.items():
+        print(f"{name}: " + ", ".join(f"{r:.1f}" for r in rates) + " deliveries/s",
+              flush=True)  # fmt: skip
+    print(f"suite deliveries by state: {states}", flush=True)
+    report(STEM, "bare sender (jobs of 200 signed POSTs)", median(bare),
+           "deliveries/s", spread=spread(bare, "{:.1f}"),
+           target="baseline")  # fmt: skip
+    check(STEM, "outbound event deliveries", median(suite), "deliveries/s",
+          baseline=median(bare), ratio=median(per_round),
+          spread=f"{spread(suite, '{:.1f}')} (ratio {spread(per_round, '{:.2f}')})",
+          ok=median(per_round) >= 0.5, target=">= 0.5 x bare sender")  # fmt: skip
+    return verdict(STEM)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -39,7 +39,7 @@ from odoo import SUPERUSER_ID, api  # noqa: E402
 BENCH = "bench_rate_shopping"
 
 
-def result(metric, value, unit, baseline=None, ratio=None, target=""):
+def result(metric, value, unit, baseline=None, ratio=None, target="", passed=None):
     line = {
         "bench": BENCH,
         "metric": metric,
@@ -48,8 +48,10 @@ def result(metric, value, unit, baseline=None, ratio=None, target=""):
         "baseline": None if baseline is None else round(float(baseline), 4),
         "ratio": None if ratio is None else round(float(ratio), 4),
         "target": target,
+        "passed": passed,
     }
     print("BENCH-RESULT " + json.dumps(line), flush=True)
+    return passed is not False
 
 
 def prepare(env, sims):
@@ -244,22 +246,26 @@ def main():
                 failures.append("UPS did not quote within its generous limit")
             if any(r["status"] != "ok" for r in results):
                 failures.append("a carrier failed in the generous scenario")
-            result(
+            if not result(
                 "wall_vs_slowest_limit_generous",
                 wall,
                 "s",
                 baseline=limit,
                 ratio=wall / limit,
                 target="<= 1.0 (slow carrier answers within its limit)",
-            )
-            result(
+                passed=wall / limit <= 1.0,
+            ):
+                failures.append("wall_vs_slowest_limit_generous missed <= 1.0")
+            if not result(
                 "parallel_vs_sequential",
                 wall,
                 "s",
                 baseline=sequential,
                 ratio=wall / sequential,
                 target="< 1 (about the slowest carrier, not the sum)",
-            )
+                passed=wall / sequential < 1,
+            ):
+                failures.append("parallel_vs_sequential missed < 1")
             # 2. tight limit: the slow carrier is cut off at its limit
             ups_account.write({"connect_timeout": 1.0, "read_timeout": 2.0})
             walls = []
@@ -277,14 +283,16 @@ def main():
                 failures.append("UPS was not reported too slow under a tight limit")
             if any(r["status"] != "ok" for r in results if r["carrier"] not in ups):
                 failures.append("a fast carrier failed in the tight scenario")
-            result(
+            if not result(
                 "wall_vs_slowest_limit_tight",
                 wall,
                 "s",
                 baseline=limit,
                 ratio=wall / limit,
                 target="<= 1.1 (cut off at the slow carrier's limit)",
-            )
+                passed=wall / limit <= 1.1,
+            ):
+                failures.append("wall_vs_slowest_limit_tight missed <= 1.1")
             print(
                 f"\nslow carrier limit {limit:.1f} s, answer {args.slow:.1f} s, "
                 f"comparison {wall:.2f} s = {wall / limit:.2f} x the limit"
