@@ -536,18 +536,56 @@ class StockPicking(models.Model):
     # Changed after sending: void and send again
     # ------------------------------------------------------------------
     def action_logistics_void_and_resend(self):
-        """Cancel the outdated shipment at the carrier and send what is packed."""
+        """Cancel the outdated shipment at the carrier and send what is packed.
+
+        Pre-flight runs before the void: nothing is voided for a shipment that
+        could not be sent again. Should the new send still fail after the void,
+        the cancellation is kept (it is true at the carrier) and the reason
+        shown, instead of rolling Odoo back to a label the carrier voided.
+        """
+        failures = []
         for picking in self:
             shipment = picking.logistics_shipment_id
             if not shipment:
                 raise UserError(_("%s has no carrier shipment.", picking.name))
             pickings = shipment._all_pickings()
+            carrier = (
+                pickings.sorted("id")[:1].carrier_id
+                if len(pickings) > 1
+                else picking.carrier_id
+            )
+            for each in pickings:
+                each._logistics_preflight(carrier)
             shipment._cancel_at_carrier()
             pickings.invalidate_recordset()
-            if len(pickings) > 1:
-                pickings._logistics_send_consolidated()
-            else:
-                picking._logistics_send()
+            try:
+                with self.env.cr.savepoint():
+                    if len(pickings) > 1:
+                        pickings._logistics_send_consolidated()
+                    else:
+                        picking._logistics_send()
+            except UserError as err:
+                message = _(
+                    "Shipment %(name)s was cancelled at the carrier, but the new "
+                    "one could not be sent: %(reason)s Correct it and click Send to "
+                    "carrier.",
+                    name=shipment.name,
+                    reason=err.args[0] if err.args else err,
+                )
+                picking.message_post(body=message)
+                failures.append(message)
+        if failures:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "title": _("Cancelled, not sent again"),
+                    "message": "\n".join(failures),
+                    "sticky": True,
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         return True
 
     # ------------------------------------------------------------------
