@@ -1388,22 +1388,31 @@ class LogisticsShipment(models.Model):
             shipment._cancel_at_carrier()
         return True
 
-    def _cancel_at_carrier(self):
+    def _cancel_at_carrier(self, void=True):
+        """Cancel in Odoo, then void at the carrier, last.
+
+        Everything that may fail in Odoo is done (and flushed) before the
+        carrier is asked: a refusal rolls it all back, and no later Odoo
+        error can leave a live label the carrier has voided. ``void=False``
+        leaves the void to the caller, to be done after its own work
+        (void and resend). A cancelled shipment is cancelled: success.
+        """
         self.ensure_one()
         shipment = self.sudo()
         if shipment.state == "cancelled":
             return True
-        if shipment.carrier_shipment_id:
-            if STATE_RANK.get(shipment.state, 99) > STATE_RANK["label_created"]:
-                raise UserError(
-                    _(
-                        "Shipment %(name)s is already with the carrier "
-                        "(%(state)s): it can no longer be cancelled.",
-                        name=shipment.name,
-                        state=dict(PROGRESS_STATES)[shipment.state],
-                    )
+        if (
+            shipment.carrier_shipment_id
+            and STATE_RANK.get(shipment.state, 99) > STATE_RANK["label_created"]
+        ):
+            raise UserError(
+                _(
+                    "Shipment %(name)s is already with the carrier "
+                    "(%(state)s): it can no longer be cancelled.",
+                    name=shipment.name,
+                    state=dict(PROGRESS_STATES)[shipment.state],
                 )
-            shipment._void_at_carrier()
+            )
         now = fields.Datetime.now()
         shipment.write(
             {"state": "cancelled", "health": "ok", "exception_category": False}
@@ -1434,15 +1443,19 @@ class LogisticsShipment(models.Model):
             if picking_vals:
                 picking.write(picking_vals)
             picking.message_post(body=body)
+        if void and shipment.carrier_shipment_id:
+            self.env.flush_all()  # a database error surfaces before the void
+            shipment._void_at_carrier()
         return True
 
     def _void_at_carrier(self):
         """Void the label at the carrier once, the outcome committed at once.
 
-        The void is recorded in the ledger (scope ``outbound_cancel``, on a
-        cursor of its own) before anything that may still roll back: a
-        cancel retried after a rollback finds the void done and does not ask
-        the carrier again (DHL refuses a number it has already voided).
+        Called last, after the Odoo side of the cancellation. The void is
+        recorded in the ledger (scope ``outbound_cancel``, on a cursor of its
+        own), so that should the transaction still fail (at commit), a
+        cancel retried finds the void done and does not ask the carrier
+        again (DHL refuses a number it has already voided).
         """
         self.ensure_one()
         ledger = self.env["logistics.idempotency.record"].sudo()

@@ -460,15 +460,21 @@ class StockPicking(models.Model):
         }
 
     def action_cancel(self):
-        """Cancelling a delivery order cancels its shipment at the carrier."""
+        """Cancelling a delivery order cancels its shipment at the carrier,
+        after Odoo cancelled the delivery order (a refusal by Odoo then voids
+        nothing; a refusal by the carrier rolls the cancellation back)."""
+        shipments = self.env["logistics.shipment"]
         for picking in self.filtered("logistics_shipment_id"):
             shipment = picking.logistics_shipment_id
             if shipment.state not in ("cancelled",) and (
                 shipment.carrier_shipment_id
                 or shipment.state in ("queued", "submitted")
             ):
-                shipment._cancel_at_carrier()
-        return super().action_cancel()
+                shipments |= shipment
+        res = super().action_cancel()
+        for shipment in shipments:
+            shipment._cancel_at_carrier()
+        return res
 
     # ------------------------------------------------------------------
     # Routing rules and rate shopping
@@ -538,12 +544,10 @@ class StockPicking(models.Model):
     def action_logistics_void_and_resend(self):
         """Cancel the outdated shipment at the carrier and send what is packed.
 
-        Pre-flight runs before the void: nothing is voided for a shipment that
-        could not be sent again. Should the new send still fail after the void,
-        the cancellation is kept (it is true at the carrier) and the reason
-        shown, instead of rolling Odoo back to a label the carrier voided.
+        Pre-flight first, the void at the carrier last: when anything fails,
+        the whole transaction rolls back before the carrier was asked, so Odoo
+        and the carrier never disagree about the label.
         """
-        failures = []
         for picking in self:
             shipment = picking.logistics_shipment_id
             if not shipment:
@@ -556,36 +560,15 @@ class StockPicking(models.Model):
             )
             for each in pickings:
                 each._logistics_preflight(carrier)
-            shipment._cancel_at_carrier()
+            shipment._cancel_at_carrier(void=False)
             pickings.invalidate_recordset()
-            try:
-                with self.env.cr.savepoint():
-                    if len(pickings) > 1:
-                        pickings._logistics_send_consolidated()
-                    else:
-                        picking._logistics_send()
-            except UserError as err:
-                message = _(
-                    "Shipment %(name)s was cancelled at the carrier, but the new "
-                    "one could not be sent: %(reason)s Correct it and click Send to "
-                    "carrier.",
-                    name=shipment.name,
-                    reason=err.args[0] if err.args else err,
-                )
-                picking.message_post(body=message)
-                failures.append(message)
-        if failures:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "title": _("Cancelled, not sent again"),
-                    "message": "\n".join(failures),
-                    "sticky": True,
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
+            if len(pickings) > 1:
+                pickings._logistics_send_consolidated()
+            else:
+                picking._logistics_send()
+            if shipment.carrier_shipment_id:
+                self.env.flush_all()
+                shipment.sudo()._void_at_carrier()
         return True
 
     # ------------------------------------------------------------------
