@@ -29,7 +29,7 @@ class AccountTrackPacer:
     """DHL tracking pace and daily quota kept on the account row.
 
     Every worker process books its next Unified call on the row (``SELECT
-    ... FOR UPDATE`` on a short cursor of its own, committed at once), so
+    ... FOR NO KEY UPDATE`` on a short cursor of its own, committed at once), so
     that all of them together keep DHL's published app limits (1 call a
     second, a daily quota). A booking that collides with another worker's
     (serialization failure) is simply made again.
@@ -47,7 +47,11 @@ class AccountTrackPacer:
                 with self._registry.cursor() as cr:
                     cr.execute(
                         "SELECT dhl_track_next_at, dhl_track_day, dhl_track_count "
-                        "FROM logistics_carrier_account WHERE id = %s FOR UPDATE",
+                        "FROM logistics_carrier_account WHERE id = %s "
+                        # not FOR UPDATE: that lock makes the later foreign-key
+                        # checks of rows referencing the account (integration
+                        # log) fail on older snapshots
+                        "FOR NO KEY UPDATE",
                         (self._account_id,),
                         log_exceptions=False,  # a collision is expected: retried
                     )

@@ -374,13 +374,20 @@ class LogisticsCarrierAccount(models.Model):
                             "AND (breaker_failures <> 0 OR "
                             "breaker_open_until IS NOT NULL)",
                             (self.id,),
+                            log_exceptions=False,  # a collision is retried
                         )
                         return False
+                    # FOR NO KEY UPDATE, never FOR UPDATE: a row updated
+                    # under FOR UPDATE fails the foreign-key check (KEY SHARE)
+                    # of every transaction with an older snapshot that then
+                    # inserts a row referencing the account (the job's
+                    # integration log): "could not serialize access".
                     cr.execute(
                         "SELECT breaker_failures, breaker_threshold, breaker_cooldown, "
                         "breaker_open_until FROM logistics_carrier_account "
-                        "WHERE id = %s FOR UPDATE",
+                        "WHERE id = %s FOR NO KEY UPDATE",
                         (self.id,),
+                        log_exceptions=False,  # a collision is retried
                     )
                     failures, threshold, cooldown, open_until = cr.fetchone()
                     failures = (failures or 0) + 1

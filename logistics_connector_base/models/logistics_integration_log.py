@@ -1,10 +1,19 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import time
+
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
+
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 
 class IntegrationLogSink:
@@ -12,8 +21,10 @@ class IntegrationLogSink:
 
     Entries arrive already masked by the adapter's HTTP client. They are kept
     in memory during the call and flushed in one ``create`` on the caller's
-    transaction, or on a cursor of their own when that transaction is about
-    to be rolled back (retry, failure) so that no trace is lost.
+    transaction, on a cursor of their own when that transaction is about to
+    be rolled back (retry, failure) so that no trace is lost, or on the
+    environment of a transaction of the caller's own (``env``) that records
+    the attempt's outcome with them.
     """
 
     def __init__(self, env, account=None, shipment=None):
@@ -55,16 +66,35 @@ class IntegrationLogSink:
             )
         return vals_list
 
-    def flush(self, own_cursor=False):
+    def flush(self, own_cursor=False, env=None):
         if not self.entries:
             return
         vals_list = self._vals()
         self.entries = []
-        if own_cursor:
-            with self.env.registry.cursor() as cr:
-                self.env(cr=cr)["logistics.integration.log"].sudo().create(vals_list)
+        if env is not None:
+            env["logistics.integration.log"].sudo().create(vals_list)
+        elif own_cursor:
+            self._create_on_own_cursor(vals_list)
         else:
             self.env["logistics.integration.log"].sudo().create(vals_list)
+
+    def _create_on_own_cursor(self, vals_list):
+        """A short transaction of its own, retried on a concurrency error
+        (its snapshot is fresh: a retry sees what the other one committed)."""
+        for attempt in range(5):
+            try:
+                with self.env.registry.cursor() as cr:
+                    self.env(cr=cr)["logistics.integration.log"].sudo().create(
+                        vals_list
+                    )
+                return
+            except CONCURRENCY_ERRORS:
+                time.sleep(0.05 * (attempt + 1))
+        _logger.warning(
+            "Integration log: %s entries of account %s not stored (busy)",
+            len(vals_list),
+            self.account_id,
+        )
 
 
 def _as_text(value):

@@ -6,6 +6,9 @@ import hashlib
 import json
 import logging
 import random
+import time
+
+from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -55,12 +58,21 @@ EXCEPTION_CATEGORIES = [
     ("authentication", "Carrier authentication"),
     ("dispatch_failed", "Dispatch failed"),
     ("unknown_outcome", "Unknown outcome"),
+    ("label_missing", "Label missing"),
     ("lost", "Lost"),
     ("reconciliation", "Reconciliation"),
 ]
 
 OUTBOUND_CHANNEL = "root.logistics.outbound"
 LEDGER_SCOPE = "outbound_dispatch"
+CANCEL_SCOPE = "outbound_cancel"
+SUPERVISOR_GROUP = "logistics_connector_base.group_logistics_supervisor"
+
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 
 class LogisticsShipment(models.Model):
@@ -508,7 +520,7 @@ class LogisticsShipment(models.Model):
         try:
             result = adapter.create_shipment(request)
         except CarrierTransientError as err:
-            return self._on_transient(err, acquisition, sink, adapter)
+            return self._on_transient(err, acquisition, sink, adapter, request)
         except CarrierAuthError as err:
             ledger.mark_failed(acquisition.record_id, error=str(err))
             sink.flush()
@@ -562,31 +574,47 @@ class LogisticsShipment(models.Model):
             tracking=", ".join(result.tracking_numbers),
         )
 
-    def _on_transient(self, err, acquisition, sink, adapter):
-        """Retry later with exponential backoff and jitter, or dead-letter."""
+    def _on_transient(self, err, acquisition, sink, adapter, request=None):
+        """Retry later with exponential backoff and jitter, or dead-letter.
+
+        The job's transaction writes nothing here: the attempt, its log rows
+        and the dead letter or unknown outcome are one transaction of their
+        own (:meth:`_record_failed_attempt`), so a retry by the runner loses
+        none of them and the count reaches ``max_dispatch_attempts`` exactly.
+        """
         ledger = self.env["logistics.idempotency.record"].sudo()
         # timeout / reset after sending: the carrier may have created it
         ambiguous = getattr(err, "maybe_sent", err.status is None)
+        if ambiguous and request is not None and adapter.supports_lookup:
+            # known at once to be ambiguous: ask the carrier now, not later
+            try:
+                found = adapter.lookup_shipment(request)
+            except CarrierError:
+                found = None
+            if found:
+                return self._finish_success(found, acquisition, sink, recovered=True)
         opened = self.account_id._breaker_record(success=False)
-        attempts = self._bump_attempts(str(err), ambiguous and adapter.supports_lookup)
-        if ambiguous and not (adapter.supports_lookup or adapter.idempotent_create):
-            # Never resend blindly to a carrier that cannot de-duplicate: the
-            # ledger entry stays in flight (a requeued job will not resend
-            # either) until a supervisor confirms it is not at the carrier.
-            sink.flush()
-            return self._on_unknown_outcome(None, acquisition, reason=str(err))
-        # Known not created (429/503, connection refused), or the next attempt
-        # asks the carrier first (look-up) or sends the same key again.
-        ledger.mark_failed(acquisition.record_id, error=str(err))
-        if attempts >= self.account_id.max_dispatch_attempts:
-            sink.flush()
-            return self._dead_letter(err, attempts)
-        sink.flush(own_cursor=True)
-        delay = self._retry_delay(attempts, err.retry_after)
         if opened:
             _logger.warning(
                 "Circuit breaker opened for %s", self.account_id.display_name
             )
+        if ambiguous and not (adapter.supports_lookup or adapter.idempotent_create):
+            # Never resend blindly to a carrier that cannot de-duplicate: the
+            # ledger entry stays in flight (a requeued job will not resend
+            # either) until a supervisor confirms it is not at the carrier.
+            _attempts, message = self._record_failed_attempt(
+                err, sink, unknown_reason=str(err)
+            )
+            return message
+        # Known not created (429/503, connection refused), or the next attempt
+        # asks the carrier first (look-up) or sends the same key again.
+        ledger.mark_failed(acquisition.record_id, error=str(err))
+        attempts, message = self._record_failed_attempt(
+            err, sink, needs_lookup=ambiguous and adapter.supports_lookup
+        )
+        if message:
+            return message
+        delay = self._retry_delay(attempts, err.retry_after)
         raise RetryableJobError(
             _(
                 "Carrier unavailable (%(error)s); attempt %(n)s, retrying in %(s)s s.",
@@ -596,6 +624,86 @@ class LogisticsShipment(models.Model):
             ),
             seconds=delay,
         )
+
+    def _record_failed_attempt(
+        self,
+        err,
+        sink,
+        needs_lookup=False,
+        unknown_reason=None,
+        exhausted_unknown=False,
+    ):
+        """Count a failed attempt and act on it, in ONE transaction of its own.
+
+        Committed whatever the job's transaction does next (the runner rolls
+        it back to retry): the attempt count, the error, the call's log rows
+        and, at the last attempt, the dead letter with its owner. None of it
+        is written on the job's transaction: its snapshot predates these
+        writes, and writing the same row there again fails with "could not
+        serialize access", which made queue_job rerun the job before it ever
+        reached the dead letter.
+
+        ``unknown_reason``: the call may have created the shipment and the
+        carrier cannot be asked: an unknown outcome now. ``exhausted_unknown``:
+        the last attempt could not verify an earlier call: an unknown outcome
+        instead of a dead letter. Returns ``(attempts, message)``; a message
+        means the job ends (dead letter or unknown outcome).
+        """
+        self.ensure_one()
+        self.env.flush_all()
+        vals_list = sink._vals()
+        sink.entries = []
+        last_error = None
+        for attempt in range(5):
+            try:
+                with self.env.registry.cursor() as cr:
+                    shipment = self.with_env(self.env(cr=cr))
+                    attempts, message = shipment._record_failed_attempt_on_cursor(
+                        err, vals_list, needs_lookup, unknown_reason, exhausted_unknown
+                    )
+                break
+            except CONCURRENCY_ERRORS as error:
+                last_error = error
+                time.sleep(0.05 * (attempt + 1))
+        else:
+            raise last_error
+        self.env.invalidate_all()
+        return attempts, message
+
+    def _record_failed_attempt_on_cursor(
+        self, err, vals_list, needs_lookup, unknown_reason, exhausted_unknown
+    ):
+        self.env.cr.execute(
+            """
+            UPDATE logistics_shipment
+               SET dispatch_attempts = dispatch_attempts + 1, last_error = %s,
+                   needs_lookup = needs_lookup OR %s,
+                   next_retry_at = NULL
+             WHERE id = %s
+         RETURNING dispatch_attempts
+            """,
+            (str(err), bool(needs_lookup), self.id),
+            log_exceptions=False,  # a collision is retried on a fresh snapshot
+        )
+        (attempts,) = self.env.cr.fetchone()
+        self.invalidate_recordset(["dispatch_attempts", "last_error", "needs_lookup"])
+        if vals_list:
+            self.env["logistics.integration.log"].sudo().create(vals_list)
+        exhausted = attempts >= self.account_id.max_dispatch_attempts
+        if unknown_reason:
+            return attempts, self._mark_unknown_outcome(unknown_reason)
+        if exhausted and exhausted_unknown:
+            return attempts, self._mark_unknown_outcome(
+                _(
+                    "the carrier could not be asked whether it has it after "
+                    "%(n)s attempts: %(error)s",
+                    n=attempts,
+                    error=err,
+                )
+            )
+        if exhausted:
+            return attempts, self._dead_letter(err, attempts)
+        return attempts, False
 
     def _retry_delay(self, attempts, retry_after=None):
         """Exponential backoff with jitter; Retry-After is honoured as a floor."""
@@ -610,25 +718,6 @@ class LogisticsShipment(models.Model):
             )
             delay += random.uniform(0, min(5.0, retry_after * 0.1))
         return max(1, int(round(delay)))
-
-    def _bump_attempts(self, error, needs_lookup=False):
-        """Count a failed attempt on a cursor of its own (survives the retry)."""
-        self.ensure_one()
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                """
-                UPDATE logistics_shipment
-                   SET dispatch_attempts = dispatch_attempts + 1, last_error = %s,
-                       needs_lookup = needs_lookup OR %s,
-                       next_retry_at = NULL
-                 WHERE id = %s
-             RETURNING dispatch_attempts
-                """,
-                (error, bool(needs_lookup), self.id),
-            )
-            (attempts,) = cr.fetchone()
-        self.invalidate_recordset(["dispatch_attempts", "last_error", "needs_lookup"])
-        return attempts
 
     def _on_breaker_open(self):
         account = self.account_id
@@ -702,14 +791,22 @@ class LogisticsShipment(models.Model):
             except CarrierNotSupported:
                 found = None
             except CarrierError as err:
-                adapter.log_sink.flush(own_cursor=True)
+                # counted like any failed attempt: verified later, or an
+                # unknown outcome for a human once the attempts are used up
+                attempts, message = self._record_failed_attempt(
+                    err, adapter.log_sink, needs_lookup=True, exhausted_unknown=True
+                )
+                if message:
+                    return message
                 raise RetryableJobError(
                     _(
                         "Could not verify %(name)s at the carrier: %(err)s",
                         name=self.name,
                         err=err,
                     ),
-                    seconds=self._retry_delay(self.dispatch_attempts + 1),
+                    seconds=self._retry_delay(attempts, err.retry_after or None)
+                    if isinstance(err, CarrierTransientError)
+                    else self._retry_delay(attempts),
                 ) from err
             if found:
                 return self._finish_success(
@@ -721,15 +818,25 @@ class LogisticsShipment(models.Model):
             adapter.log_sink.flush()
             return self._send(request, acquisition)
         adapter.log_sink.flush()
-        self.write({"health": "exception", "exception_category": "unknown_outcome"})
-        message = _(
-            "Shipment %(name)s was being sent when the worker stopped (%(reason)s): "
-            "it may or may not exist at the carrier. It was NOT sent again. Verify "
-            "at the carrier, then either enter the result or replay it.",
-            name=self.name,
-            reason=reason or _("the request was in flight"),
+        return self._mark_unknown_outcome(
+            reason or _("the worker stopped while the request was in flight")
         )
-        self._raise_exception("unknown_outcome", message)
+
+    def _mark_unknown_outcome(self, reason):
+        """The carrier may or may not have the shipment and cannot be asked:
+        an exception for a supervisor, and never a blind resend."""
+        self.ensure_one()
+        message = _(
+            "The outcome of sending %(name)s is unknown (%(reason)s): it may or "
+            "may not exist at the carrier. It was NOT sent again. Verify at the "
+            "carrier, then either cancel it there or use 'Confirmed not at "
+            "carrier: resend'.",
+            name=self.name,
+            reason=reason,
+        )
+        self._raise_exception(
+            "unknown_outcome", message, responsible_group=SUPERVISOR_GROUP
+        )
         return message
 
     def _dead_letter(self, err, attempts):
@@ -744,7 +851,7 @@ class LogisticsShipment(models.Model):
                 n=attempts,
                 error=err,
             ),
-            responsible_group="logistics_connector_base.group_logistics_supervisor",
+            responsible_group=SUPERVISOR_GROUP,
         )
         return _("Dead letter after %s attempts.", attempts)
 
@@ -769,14 +876,9 @@ class LogisticsShipment(models.Model):
         self.ensure_one()
         picking = self.picking_id
         now = fields.Datetime.now()
-        if replay and not any(p.label for p in result.packages):
-            try:
-                adapter = self.account_id._get_adapter(shipment=self)
-                labels = adapter.get_label(result.carrier_shipment_id)
-                adapter.log_sink.flush()
-                result.packages = labels.packages or result.packages
-            except CarrierError as err:
-                _logger.warning("Label recovery failed for %s: %s", self.name, err)
+        label_problem = False
+        if (replay or recovered) and not any(p.label for p in result.packages):
+            label_problem = self._recover_labels(result)
         attachments = self.env["ir.attachment"]
         fmt = (result.label_format or "PDF").upper()
         ext = {"PDF": "pdf", "PNG": "png", "GIF": "gif", "ZPL": "zpl"}.get(fmt, "bin")
@@ -865,6 +967,36 @@ class LogisticsShipment(models.Model):
             other._message_log(body=body)
         if self.is_return and first_time:
             self._send_return_label(attachments)
+        if label_problem:
+            self._raise_exception(
+                "label_missing",
+                _(
+                    "Shipment %(name)s exists at the carrier (reference %(ref)s, "
+                    "tracking %(tracking)s) but its label could not be fetched "
+                    "(%(reason)s). Print the label from the carrier's portal, or "
+                    "cancel the shipment at the carrier and send it again.",
+                    name=self.name,
+                    ref=result.carrier_shipment_id,
+                    tracking=tracking,
+                    reason=label_problem,
+                ),
+                responsible_group=SUPERVISOR_GROUP,
+            )
+
+    def _recover_labels(self, result):
+        """Fetch the labels of a result stored or found without them (replay,
+        look-up); returns the problem in words when none could be had."""
+        adapter = self.account_id._get_adapter(shipment=self)
+        try:
+            labels = adapter.get_label(result.carrier_shipment_id)
+        except CarrierError as err:
+            adapter.log_sink.flush()
+            return err.carrier_message or str(err)
+        adapter.log_sink.flush()
+        if not any(p.label for p in labels.packages):
+            return _("the carrier returned no label")
+        result.packages = labels.packages
+        return False
 
     def _package_vals(self, result, attachments, by_number):
         """Package lines of a carrier result; labels copied onto the
@@ -1256,37 +1388,31 @@ class LogisticsShipment(models.Model):
             shipment._cancel_at_carrier()
         return True
 
-    def _cancel_at_carrier(self):
+    def _cancel_at_carrier(self, void=True):
+        """Cancel in Odoo, then void at the carrier, last.
+
+        Everything that may fail in Odoo is done (and flushed) before the
+        carrier is asked: a refusal rolls it all back, and no later Odoo
+        error can leave a live label the carrier has voided. ``void=False``
+        leaves the void to the caller, to be done after its own work
+        (void and resend). A cancelled shipment is cancelled: success.
+        """
         self.ensure_one()
         shipment = self.sudo()
         if shipment.state == "cancelled":
             return True
-        if shipment.carrier_shipment_id:
-            if STATE_RANK.get(shipment.state, 99) > STATE_RANK["label_created"]:
-                raise UserError(
-                    _(
-                        "Shipment %(name)s is already with the carrier "
-                        "(%(state)s): it can no longer be cancelled.",
-                        name=shipment.name,
-                        state=dict(PROGRESS_STATES)[shipment.state],
-                    )
+        if (
+            shipment.carrier_shipment_id
+            and STATE_RANK.get(shipment.state, 99) > STATE_RANK["label_created"]
+        ):
+            raise UserError(
+                _(
+                    "Shipment %(name)s is already with the carrier "
+                    "(%(state)s): it can no longer be cancelled.",
+                    name=shipment.name,
+                    state=dict(PROGRESS_STATES)[shipment.state],
                 )
-            adapter = shipment.account_id._get_adapter(shipment=shipment)
-            try:
-                adapter.cancel_shipment(
-                    shipment.carrier_shipment_id,
-                    shipment.tracking_ref.split(",") if shipment.tracking_ref else None,
-                )
-            except CarrierError as err:
-                adapter.log_sink.flush(own_cursor=True)
-                raise UserError(
-                    _(
-                        "The carrier refused to cancel %(name)s: %(msg)s",
-                        name=shipment.name,
-                        msg=err.carrier_message or err,
-                    )
-                ) from err
-            adapter.log_sink.flush()
+            )
         now = fields.Datetime.now()
         shipment.write(
             {"state": "cancelled", "health": "ok", "exception_category": False}
@@ -1317,6 +1443,62 @@ class LogisticsShipment(models.Model):
             if picking_vals:
                 picking.write(picking_vals)
             picking.message_post(body=body)
+        if void and shipment.carrier_shipment_id:
+            self.env.flush_all()  # a database error surfaces before the void
+            shipment._void_at_carrier()
+        return True
+
+    def _void_at_carrier(self):
+        """Void the label at the carrier once, the outcome committed at once.
+
+        Called last, after the Odoo side of the cancellation. The void is
+        recorded in the ledger (scope ``outbound_cancel``, on a cursor of its
+        own), so that should the transaction still fail (at commit), a
+        cancel retried finds the void done and does not ask the carrier
+        again (DHL refuses a number it has already voided).
+        """
+        self.ensure_one()
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        acquisition = ledger.acquire(
+            CANCEL_SCOPE,
+            self.idempotency_key,
+            self.carrier_shipment_id,
+            lease_seconds=self._lease_seconds(),
+            res_model=self._name,
+            res_id=self.id,
+        )
+        if acquisition.status == REPLAY:
+            return True  # voided before: an earlier cancel rolled back after it
+        if acquisition.status == IN_FLIGHT and not acquisition.lease_expired:
+            raise UserError(
+                _(
+                    "Shipment %s is being cancelled at the carrier right now. "
+                    "Reload in a minute.",
+                    self.name,
+                )
+            )
+        adapter = self.account_id._get_adapter(shipment=self)
+        try:
+            adapter.cancel_shipment(
+                self.carrier_shipment_id,
+                self.tracking_ref.split(",") if self.tracking_ref else None,
+            )
+        except CarrierError as err:
+            ledger.mark_failed(acquisition.record_id, error=str(err))
+            adapter.log_sink.flush(own_cursor=True)
+            raise UserError(
+                _(
+                    "The carrier refused to cancel %(name)s: %(msg)s",
+                    name=self.name,
+                    msg=err.carrier_message or err,
+                )
+            ) from err
+        ledger.mark_succeeded(
+            acquisition.record_id,
+            result={"voided": self.carrier_shipment_id},
+            result_ref=self.carrier_shipment_id,
+        )
+        adapter.log_sink.flush()
         return True
 
     def action_open_picking(self):

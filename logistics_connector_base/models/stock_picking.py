@@ -460,15 +460,21 @@ class StockPicking(models.Model):
         }
 
     def action_cancel(self):
-        """Cancelling a delivery order cancels its shipment at the carrier."""
+        """Cancelling a delivery order cancels its shipment at the carrier,
+        after Odoo cancelled the delivery order (a refusal by Odoo then voids
+        nothing; a refusal by the carrier rolls the cancellation back)."""
+        shipments = self.env["logistics.shipment"]
         for picking in self.filtered("logistics_shipment_id"):
             shipment = picking.logistics_shipment_id
             if shipment.state not in ("cancelled",) and (
                 shipment.carrier_shipment_id
                 or shipment.state in ("queued", "submitted")
             ):
-                shipment._cancel_at_carrier()
-        return super().action_cancel()
+                shipments |= shipment
+        res = super().action_cancel()
+        for shipment in shipments:
+            shipment._cancel_at_carrier()
+        return res
 
     # ------------------------------------------------------------------
     # Routing rules and rate shopping
@@ -536,18 +542,33 @@ class StockPicking(models.Model):
     # Changed after sending: void and send again
     # ------------------------------------------------------------------
     def action_logistics_void_and_resend(self):
-        """Cancel the outdated shipment at the carrier and send what is packed."""
+        """Cancel the outdated shipment at the carrier and send what is packed.
+
+        Pre-flight first, the void at the carrier last: when anything fails,
+        the whole transaction rolls back before the carrier was asked, so Odoo
+        and the carrier never disagree about the label.
+        """
         for picking in self:
             shipment = picking.logistics_shipment_id
             if not shipment:
                 raise UserError(_("%s has no carrier shipment.", picking.name))
             pickings = shipment._all_pickings()
-            shipment._cancel_at_carrier()
+            carrier = (
+                pickings.sorted("id")[:1].carrier_id
+                if len(pickings) > 1
+                else picking.carrier_id
+            )
+            for each in pickings:
+                each._logistics_preflight(carrier)
+            shipment._cancel_at_carrier(void=False)
             pickings.invalidate_recordset()
             if len(pickings) > 1:
                 pickings._logistics_send_consolidated()
             else:
                 picking._logistics_send()
+            if shipment.carrier_shipment_id:
+                self.env.flush_all()
+                shipment.sudo()._void_at_carrier()
         return True
 
     # ------------------------------------------------------------------
