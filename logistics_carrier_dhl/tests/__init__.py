@@ -4,3 +4,4 @@ from . import test_dhl_security
 from . import test_dhl_pacing_workers
 from . import test_dhl_retoure
 from . import test_dhl_customs
+from . import test_dhl_answers

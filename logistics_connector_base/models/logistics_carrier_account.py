@@ -181,6 +181,15 @@ class LogisticsCarrierAccount(models.Model):
         help="How long the breaker stays open before one trial call is let through.",
     )
     breaker_failures = fields.Integer(readonly=True, copy=False, default=0)
+    spec_mismatch_count = fields.Integer(
+        string="Answers Off-Specification",
+        readonly=True,
+        copy=False,
+        default=0,
+        help="Carrier answers that did not match the carrier's published "
+        "specification (e.g. an event without a readable time). Each is in the "
+        "integration log (operation ending in ':spec_mismatch'), masked.",
+    )
     breaker_open_until = fields.Datetime(readonly=True, copy=False)
     breaker_state = fields.Selection(
         [("closed", "Closed"), ("open", "Open"), ("half_open", "Half-open")],

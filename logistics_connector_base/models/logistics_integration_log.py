@@ -59,12 +59,24 @@ class IntegrationLogSink:
         if not self.entries:
             return
         vals_list = self._vals()
+        # answers that break the carrier's specification, counted per account
+        mismatches = sum(1 for entry in self.entries if entry.get("spec_mismatch"))
         self.entries = []
         if own_cursor:
             with self.env.registry.cursor() as cr:
                 self.env(cr=cr)["logistics.integration.log"].sudo().create(vals_list)
+                self._count_mismatches(cr, mismatches)
         else:
             self.env["logistics.integration.log"].sudo().create(vals_list)
+            self._count_mismatches(self.env.cr, mismatches)
+
+    def _count_mismatches(self, cr, count):
+        if count and self.account_id:
+            cr.execute(
+                "UPDATE logistics_carrier_account SET spec_mismatch_count = "
+                "COALESCE(spec_mismatch_count, 0) + %s WHERE id = %s",
+                (count, self.account_id),
+            )
 
 
 def _as_text(value):
