@@ -1252,6 +1252,12 @@ def main(argv=None):
     )
     parser.add_argument("--push-header", default="X-DHL-Push-Token")
     args = parser.parse_args(argv)
+    if contracts is None:
+        print(
+            "DHL simulator: requests are not validated against the published "
+            "schemas (tests/contracts or the jsonschema package is missing)",
+            file=sys.stderr,
+        )
     sim = DhlSimulator(
         args.host,
         args.port,

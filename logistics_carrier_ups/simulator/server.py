@@ -1656,6 +1656,12 @@ def main(argv=None):
         help="push every package's events (a Track Alert account subscription)",
     )
     args = parser.parse_args(argv)
+    if contracts is None:
+        print(
+            "UPS simulator: requests are not validated against the published "
+            "schemas (tests/contracts or the jsonschema package is missing)",
+            file=sys.stderr,
+        )
     server = UpsSimulatorServer(
         args.host,
         args.port,
