@@ -102,6 +102,21 @@ class LogisticsCarrierAccount(models.Model):
         "only the description of goods is sent; you provide the invoice.",
     )
 
+    def init(self):
+        """Accounts that existed before the field share the one default Odoo
+        wrote when adding the column: give each its own client id."""
+        self.env.cr.execute(
+            """
+            UPDATE logistics_carrier_account a
+               SET ups_oauth_client_id = 'ups-' || substr(md5(random()::text
+                                                  || a.id::text), 1, 16)
+             WHERE a.ups_oauth_client_id IS NULL
+                OR a.ups_oauth_client_id IN (
+                    SELECT ups_oauth_client_id FROM logistics_carrier_account
+                     GROUP BY ups_oauth_client_id HAVING count(*) > 1)
+            """
+        )
+
     @api.depends("carrier_code", "webhook_token")
     def _compute_ups_oauth_token_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")

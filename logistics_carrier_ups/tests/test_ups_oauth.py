@@ -62,6 +62,17 @@ class TestUpsOAuth(UpsCase, HttpCase):
         self.assertEqual(account.ups_oauth_token_url, self.token_url)
         other = self._make_account("UPS 2", carrier_code="ups", account_number="Z9Y8X7")
         self.assertNotEqual(other.sudo().ups_oauth_client_id, self.client_id)
+        # accounts older than the field got one shared default: init() parts them
+        self.env.cr.execute(
+            "UPDATE logistics_carrier_account SET ups_oauth_client_id = 'ups-same' "
+            "WHERE id IN %s",
+            (tuple((other | self.account).ids),),
+        )
+        self.env["logistics.carrier.account"].init()
+        (other | self.account).invalidate_recordset()
+        ids = (other | self.account).sudo().mapped("ups_oauth_client_id")
+        self.assertEqual(len(set(ids)), 2)
+        self.assertNotIn("ups-same", ids)
 
     def test_token_endpoint_issues_short_lived_tokens(self):
         response = self._token()
