@@ -309,8 +309,11 @@ def ups_datetime(date_text, time_text, offset=None):
 
 
 def response_errors(data):
-    """``[(code, message)]`` of UPS's ``{"response": {"errors": [...]}}``."""
+    """``[(code, message)]`` of UPS's ``{"response": {"errors": [...]}}``
+    (also ``{"errors": [...]}``, the envelope of Track Alert v1's examples)."""
     errors = dig(data, "response", "errors")
+    if errors is None:
+        errors = dig(data, "errors")
     return [
         (str(item.get("code") or "").strip(), str(item.get("message") or "").strip())
         for item in as_list(errors)

@@ -610,3 +610,36 @@ def test_track_activity_without_a_readable_date_is_logged_masked():
     assert entry["operation"] == "tracking:spec_mismatch"
     assert entry["spec_mismatch"] is True
     assert "2026-05-04" in entry["response_body"]
+
+
+def test_error_examples_of_the_specification_keep_upss_words():
+    found = 0
+    for name in ("track_alert_v2", "track_alert_v1"):
+        for key, example in contracts.examples("ups", name).items():
+            status = key.split("/")[1].removeprefix("response_")
+            if (
+                not status.isdigit()
+                or int(status) < 400
+                or "errors" not in str(example)
+            ):
+                continue
+            errors = ups.response_errors(example)
+            assert errors and all(code and message for code, message in errors), key
+            kind, _category = ups.classify_error(int(status), errors)
+            expected = {"401": "auth", "500": "transient", "404": "not_found"}
+            assert kind == expected.get(status, "validation"), key
+            found += 1
+    assert found >= 10
+
+
+def test_account_subscription_answer_is_the_specifications(adapter, sim):
+    example = contracts.examples("ups", "track_alert_v2")[
+        "post_subscription_type_account/response_200/example"
+    ]
+    assert adapter.subscribe_account() == example["expiryDate"]
+    assert (
+        contracts.errors(
+            "ups", "track_alert_v2", "AccountSubscriptionResponse", example
+        )
+        == []
+    )
