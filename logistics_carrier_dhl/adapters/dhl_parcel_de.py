@@ -28,6 +28,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -51,12 +52,14 @@ from odoo.addons.logistics_connector_base.adapters import (
     ShipmentResult,
     TrackingEvent,
     WebhookAuthError,
-    parse_datetime,
+    mask_payload,
     register_adapter,
 )
 
 from . import dhl_status
 from .countries import to_alpha3
+
+_logger = logging.getLogger(__name__)
 
 SANDBOX_ROOT = "https://api-sandbox.dhl.com"
 PRODUCTION_ROOT = "https://api-eu.dhl.com"
@@ -123,6 +126,8 @@ ADDRESS_LIMITS = (
     ("city", 40),
 )
 PUSH_EVENTS = ("Transit", "Delivered", "Pre-Transit", "Failure", "Unknown")
+# ShipmentEvent.statusCode of Shipment Tracking - Unified
+UNIFIED_STATUS_CODES = ("pre-transit", "transit", "delivered", "failure", "unknown")
 DEFAULT_PUSH_HEADER = "X-DHL-Push-Token"
 _MESSAGES = {
     "address": "DHL rejected the address",
@@ -130,6 +135,45 @@ _MESSAGES = {
     "data": "DHL rejected the shipment data",
 }
 _GERMANY = "Europe/Berlin"
+# The European Union's customs union: a parcel to any other country (CH,
+# GB, NO, US...) needs the ``customs`` block (products V53WPAK, V66WPI).
+EU_CUSTOMS_UNION = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO "
+    "SE SI SK".split()
+)
+# CustomsDetails.exportType of the suite's customs reasons
+EXPORT_TYPES = {
+    "SALE": "COMMERCIAL_GOODS",
+    "GIFT": "PRESENT",
+    "SAMPLE": "COMMERCIAL_SAMPLE",
+    "RETURN": "RETURN_OF_GOODS",
+    "DOCUMENT": "DOCUMENT",
+}
+
+
+def needs_customs(origin, destination):
+    """True when a parcel leaves the EU customs union."""
+    origin = (origin or "DE").upper()
+    destination = (destination or "").upper()
+    if not destination or origin == destination:
+        return False
+    return not (origin in EU_CUSTOMS_UNION and destination in EU_CUSTOMS_UNION)
+
+
+def dhl_timestamp(value):
+    """UTC datetime of a Unified timestamp. DHL sends parcel-de times
+    without an offset in German local time (Europe/Berlin), others with an
+    offset or ``Z``; a date alone is midnight in Germany."""
+    text = str(value or "").strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(_GERMANY))
+        except ZoneInfoNotFoundError:  # no tz database: CET, at most 1 h off
+            moment = moment.replace(tzinfo=timezone(timedelta(hours=1)))
+    return moment.astimezone(timezone.utc)
 
 
 def field_category(prop):
@@ -258,6 +302,30 @@ class DhlParcelDeAdapter(CarrierAdapter):
         self.last_track_not_found = []
         # Shared pacing (see TrackPacer); None: paced within this process.
         self.pacer = None
+        # numbers -> {number: recipient postal code}, for recipientPostalCode
+        self.postal_code_lookup = None
+        self.spec_mismatches = []  # answers that break DHL's specification
+
+    def _spec_mismatch(self, operation, what, data=None):
+        """An answer that does not match DHL's specification: kept (masked)
+        in the integration log, where the account counts it; never dropped
+        silently."""
+        masked = json.dumps(mask_payload(data), default=str)[:4000] if data else None
+        self.spec_mismatches.append((operation, what))
+        _logger.warning(
+            "DHL %s answer does not match its specification: %s", operation, what
+        )
+        self.http._emit(
+            {
+                "operation": f"{operation}:spec_mismatch",
+                "method": "",
+                "url": "",
+                "status_code": 200,
+                "error": f"The DHL answer does not match DHL's specification: {what}",
+                "response_body": masked,
+                "spec_mismatch": True,
+            }
+        )
 
     def resolve_base_url(self):
         """The host root: an override may also be given as the shipping URL."""
@@ -403,12 +471,20 @@ class DhlParcelDeAdapter(CarrierAdapter):
             )
         return DOC_FORMATS[wanted]
 
-    def _doc_params(self, doc_format):
+    def _doc_params(self, doc_format, retoure=None):
+        """Query of an order or reprint. With a DHL Retoure label expected,
+        ``combine=false`` (DHL's default true merges both labels into one
+        document and ignores ``retourePrintFormat``)."""
+        retoure = bool(self.extra.get("retoure")) if retoure is None else retoure
         params = [("docFormat", doc_format), ("includeDocs", "include")]
         if self.extra.get("print_format"):
             params.append(("printFormat", self.extra["print_format"]))
-        if self.extra.get("retoure") and self.extra.get("retoure_print_format"):
-            params.append(("retourePrintFormat", self.extra["retoure_print_format"]))
+        if retoure:
+            params.append(("combine", "false"))
+            if self.extra.get("retoure_print_format"):
+                params.append(
+                    ("retourePrintFormat", self.extra["retoure_print_format"])
+                )
         return params
 
     def retoure_billing_number(self):
@@ -557,6 +633,72 @@ class DhlParcelDeAdapter(CarrierAdapter):
             }
         return details
 
+    def _customs(self, request, index, problems):
+        """``customs`` (CustomsDetails) of a parcel leaving the EU customs
+        union: export type, postal charges and one item per goods line."""
+        customs = request.customs or {}
+        path = f"shipments[{index}].customs"
+        currency = str(customs.get("currency") or request.currency or "EUR")[:3]
+        items = []
+        for number, line in enumerate(customs.get("lines") or [], start=1):
+            where = f"{path}.items[{number - 1}]"
+            try:
+                quantity = float(line.get("quantity") or 0)
+                value = float(line.get("unit_value") or 0)
+                weight_g = int(round(float(line.get("weight_kg") or 0) * 1000))
+            except (TypeError, ValueError):
+                quantity = value = weight_g = 0
+            if quantity <= 0 or quantity != int(quantity):
+                problems.append(
+                    FieldError(where, "DHL declares whole quantities.", "customs")
+                )
+            if value <= 0:
+                problems.append(
+                    FieldError(where, "Every customs item needs a value.", "customs")
+                )
+            item = {
+                "itemDescription": str(line.get("description") or "")[:256]
+                or f"Item {number}",
+                "packagedQuantity": int(quantity) if quantity > 0 else 1,
+                "itemValue": {"currency": currency, "value": round(value, 2)},
+                "itemWeight": {"uom": "g", "value": max(weight_g, 1)},
+            }
+            hs_code = re.sub(r"\D", "", str(line.get("hs_code") or ""))
+            if 6 <= len(hs_code) <= 11:
+                item["hsCode"] = hs_code
+            origin = to_alpha3(str(line.get("origin_country") or ""))
+            if origin:
+                item["countryOfOrigin"] = origin
+            items.append(item)
+        if not items:
+            problems.append(
+                FieldError(
+                    path,
+                    "DHL needs the goods (customs declaration) of a parcel to "
+                    f"{request.recipient.country_code}, outside the EU customs "
+                    "union: the delivery has no products with a value.",
+                    "customs",
+                )
+            )
+        reason = str(customs.get("reason") or "SALE").upper()
+        details = {
+            "exportType": EXPORT_TYPES.get(reason, "OTHER"),
+            "postalCharges": {
+                "currency": currency,
+                "value": round(float(customs.get("postal_charges") or 0.0), 2),
+            },
+            "items": items[:99],
+        }
+        if details["exportType"] == "OTHER":
+            details["exportDescription"] = (
+                str(customs.get("description") or reason)[:80] or "Other"
+            )
+        if customs.get("invoice_number"):
+            details["invoiceNo"] = str(customs["invoice_number"])[:35]
+        if customs.get("terms") in ("DAP", "DDP"):
+            details["shippingConditions"] = customs["terms"]
+        return details
+
     @staticmethod
     def _ref_no(reference, index, count):
         """refNo (8-35 characters, printed on the label); None if too short."""
@@ -620,6 +762,19 @@ class DhlParcelDeAdapter(CarrierAdapter):
             )
         ship_date = self._ship_date(request.ship_date)
         retoure = self._retoure(request, product, problems)
+        customs_needed = needs_customs(
+            request.shipper.country_code, request.recipient.country_code
+        )
+        if customs_needed and len(parcels) > 1:
+            problems.append(
+                FieldError(
+                    "customs",
+                    "DHL declares the goods per parcel: a parcel to "
+                    f"{request.recipient.country_code} (outside the EU customs "
+                    "union) is sent as one parcel per delivery order.",
+                    "customs",
+                )
+            )
         shipments = []
         for index, parcel in enumerate(parcels):
             shipment = {"product": product, "billingNumber": billing}
@@ -636,6 +791,8 @@ class DhlParcelDeAdapter(CarrierAdapter):
             )
             if retoure:
                 shipment["services"] = {"dhlRetoure": retoure}
+            if customs_needed:
+                shipment["customs"] = self._customs(request, index, problems)
             shipments.append(shipment)
         if problems:
             category = _category(problems)
@@ -646,7 +803,7 @@ class DhlParcelDeAdapter(CarrierAdapter):
                 field_errors=problems,
                 category=category,
             )
-        params = self._doc_params(doc_format)
+        params = self._doc_params(doc_format, retoure=bool(retoure))
         if self.extra.get("must_encode"):
             params.append(("mustEncode", "true"))
         return {"profile": self.profile, "shipments": shipments}, params
@@ -900,14 +1057,26 @@ class DhlParcelDeAdapter(CarrierAdapter):
             data = self._json(response)
             items = [i for i in data.get("items") or [] if isinstance(i, dict)]
             if response.status_code not in (200, 207, 400) or not items:
-                if response.status_code == 400:
-                    raise self._validation_error(400, data, items)
                 raise self._unexpected(response)
+            if response.status_code == 400 and not all(
+                self._already_cancelled(i)
+                for i in items
+                if _status_code(i.get("sstatus")) != 200
+            ):
+                raise self._validation_error(400, data, items)
             results.extend(items)
         return self._cancel_outcome(numbers, results)
 
     @staticmethod
-    def _cancel_outcome(numbers, items):
+    def _already_cancelled(item):
+        """An item DHL answers for a shipment deleted before (a cancel
+        retried after a lost reply): ``UnknownShipmentNumber``, status 204.
+        Counted as cancelled, as UPS's "Voided or Already Voided"."""
+        sstatus = (item or {}).get("sstatus") or {}
+        return str(sstatus.get("title") or "") == "UnknownShipmentNumber"
+
+    @classmethod
+    def _cancel_outcome(cls, numbers, items):
         by_number = {str(i.get("shipmentNo") or ""): i for i in items}
         failed = []
         for index, number in enumerate(numbers):
@@ -915,20 +1084,14 @@ class DhlParcelDeAdapter(CarrierAdapter):
                 items[index] if len(items) == len(numbers) else {}
             )
             sstatus = item.get("sstatus") or {}
-            if _status_code(sstatus) != 200:
+            if _status_code(sstatus) != 200 and not cls._already_cancelled(item):
                 failed.append((number, sstatus))
         if not failed:
             return True
         field_errors = []
         for number, sstatus in failed:
             title = str(sstatus.get("title") or "")
-            if title == "UnknownShipmentNumber":
-                text = (
-                    "DHL does not know this shipment (already cancelled, or "
-                    "closed out at the end of the day): it cannot be cancelled."
-                )
-            else:
-                text = str(sstatus.get("detail") or title or "not cancelled")
+            text = str(sstatus.get("detail") or title or "not cancelled")
             field_errors.append(FieldError(number, text, title or "not_cancelled"))
         cancelled = [n for n in numbers if n not in {f[0] for f in failed}]
         message = "; ".join(f"{fe.field}: {fe.message}" for fe in field_errors)
@@ -1034,12 +1197,18 @@ class DhlParcelDeAdapter(CarrierAdapter):
             )
             state["next"] = max(state["next"], time.monotonic() + seconds)
 
-    def _track_one(self, number, api_key, quota_key):
-        """Unified JSON of one tracking number; None when DHL knows it not."""
+    def _track_one(self, number, api_key, quota_key, postal_code=None):
+        """Unified JSON of one tracking number; None when DHL knows it not.
+
+        ``recipientPostalCode``: parcel-de (and parcel-nl) answer the full
+        data (signatory, addresses) only with the recipient's postal code.
+        """
         params = {"trackingNumber": number}
         service = self.extra.get("tracking_service", self.track_service)
         if service:
             params["service"] = service
+        if postal_code:
+            params["recipientPostalCode"] = postal_code
         if self.extra.get("tracking_language"):
             params["language"] = self.extra["tracking_language"]
         for attempt in range(self.track_max_retries + 1):
@@ -1088,11 +1257,14 @@ class DhlParcelDeAdapter(CarrierAdapter):
             raise self._unexpected(response)
         return self._json(response)
 
-    def track(self, tracking_numbers):
+    def track(self, tracking_numbers, postal_codes=None):
         """Events of ``tracking_numbers`` (one paced Unified call each).
 
-        Numbers DHL does not know (yet: new shipments take 10-30 minutes to
-        appear) are listed in ``last_track_not_found``.
+        ``postal_codes`` (number -> recipient postal code), else
+        :attr:`postal_code_lookup` (a callable the Odoo account sets), give
+        each call its ``recipientPostalCode``. Numbers DHL does not know
+        (yet: new shipments take 10-30 minutes to appear) are listed in
+        ``last_track_not_found``.
         """
         numbers = [str(n).strip() for n in tracking_numbers or [] if str(n).strip()]
         numbers = list(dict.fromkeys(numbers))
@@ -1101,9 +1273,13 @@ class DhlParcelDeAdapter(CarrierAdapter):
             return []
         api_key = self._tracking_key()
         quota_key = self._quota_key(api_key)
+        if postal_codes is None and self.postal_code_lookup is not None:
+            postal_codes = self.postal_code_lookup(numbers)
+        postal_codes = postal_codes or {}
         events = []
         for number in numbers:
-            data = self._track_one(number, api_key, quota_key)
+            postal = re.sub(r"\s", "", str(postal_codes.get(number) or ""))
+            data = self._track_one(number, api_key, quota_key, postal or None)
             if data is None:
                 self.last_track_not_found.append(number)
                 continue
@@ -1164,8 +1340,13 @@ class DhlParcelDeAdapter(CarrierAdapter):
         signed = (details.get("proofOfDelivery") or {}).get("signed") or {}
         signatory = str(signed.get("name") or "") if isinstance(signed, dict) else ""
         items = [e for e in shipment.get("events") or [] if isinstance(e, dict)]
-        if isinstance(shipment.get("status"), dict):
-            items.append(shipment["status"])
+        status = shipment.get("status")
+        if isinstance(status, dict) and not any(
+            self._same_event(status, item) for item in items
+        ):
+            # the status repeats the newest event, sometimes with a "Z" where
+            # the event has German local time (DHL's own example): once only
+            items.append(status)
         events, seen = [], set()
         for item in items:
             event = self._event(number, service, item, signatory)
@@ -1174,16 +1355,35 @@ class DhlParcelDeAdapter(CarrierAdapter):
                 events.append(event)
         return events
 
+    @staticmethod
+    def _same_event(status, item):
+        keys = ("statusCode", "status", "description", "location")
+        return all(status.get(k) == item.get(k) for k in keys)
+
     def _event(self, number, service, item, signatory=""):
         if not item.get("timestamp"):
             dhl_status.count_unmapped("no_timestamp", number)
+            self._spec_mismatch(
+                "tracking", f"event of {number} without timestamp", item
+            )
             return None
         try:
-            occurred = parse_datetime(item["timestamp"])
+            occurred = dhl_timestamp(item["timestamp"])
         except (TypeError, ValueError):
             dhl_status.count_unmapped("bad_timestamp", str(item["timestamp"]))
+            self._spec_mismatch(
+                "tracking", f"event of {number} with an unreadable timestamp", item
+            )
             return None
         status_code = str(item.get("statusCode") or "unknown").strip().lower()
+        if status_code not in UNIFIED_STATUS_CODES:
+            self._spec_mismatch(
+                "tracking",
+                f"event of {number} with statusCode {status_code!r} (Unified: "
+                + ", ".join(UNIFIED_STATUS_CODES)
+                + ")",
+                item,
+            )
         detail = self._detail(item, service)
         raw_code = f"{status_code}:{detail}" if detail else status_code
         code = self.map_status(raw_code, service=service)

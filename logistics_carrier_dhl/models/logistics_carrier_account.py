@@ -1,5 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import logging
 import re
 import time
@@ -16,6 +17,7 @@ from ..adapters.dhl_parcel_de import (
     DOMESTIC_PRODUCTS,
     PRINT_FORMATS,
     PRODUCTS,
+    needs_customs,
 )
 
 ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
@@ -207,7 +209,37 @@ class LogisticsCarrierAccount(models.Model):
         adapter = super()._get_adapter(shipment=shipment)
         if self.carrier_code == "dhl":
             adapter.pacer = AccountTrackPacer(self)
+            adapter.postal_code_lookup = self._dhl_recipient_postal_codes
         return adapter
+
+    def _dhl_recipient_postal_codes(self, numbers):
+        """{tracking number: recipient postal code} of this account's
+        packages: Unified answers parcel-de's full data (signatory) only
+        with ``recipientPostalCode``. The postal code is the one sent to
+        DHL (the shipment's request), else the delivery address's."""
+        self.ensure_one()
+        packages = (
+            self.env["logistics.shipment.package"]
+            .sudo()
+            .search(
+                [
+                    ("shipment_id.account_id", "=", self.id),
+                    ("tracking_number", "in", list(numbers)),
+                ]
+            )
+        )
+        codes = {}
+        for package in packages:
+            shipment = package.shipment_id
+            postal = ""
+            if shipment.request_payload:
+                try:
+                    payload = json.loads(shipment.request_payload)
+                    postal = (payload.get("recipient") or {}).get("zip") or ""
+                except ValueError:
+                    postal = ""
+            codes[package.tracking_number] = postal or shipment.partner_id.zip or ""
+        return codes
 
     @api.constrains("carrier_code", "label_format")
     def _check_dhl_label_format(self):
@@ -323,6 +355,18 @@ class LogisticsCarrierAccount(models.Model):
                     "%(name)s is for destinations abroad: use DHL Paket (V01PAK) "
                     "within Germany.",
                     name=PRODUCTS[product],
+                )
+            )
+        if (
+            country_code
+            and needs_customs(shipper_country_code or "DE", country_code)
+            and len(weights_kg) > 1
+        ):
+            problems.append(
+                _(
+                    "DHL declares the goods of a parcel to %s (outside the EU "
+                    "customs union) per parcel: ship it as one package.",
+                    country_code,
                 )
             )
         heavy = [w for w in weights_kg if w > 31.5]

@@ -1,6 +1,7 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+import dataclasses
 import logging
 
 from odoo import _, fields, models
@@ -31,6 +32,19 @@ class LogisticsShipment(models.Model):
         help="The prepaid return labels DHL printed with this shipment; the "
         "Return label button e-mails them to the customer.",
     )
+
+    def _build_request(self):
+        """DHL: the customs block of a parcel leaving the EU customs union."""
+        request = super()._build_request()
+        if self.carrier_code != "dhl" or not self.picking_id:
+            return request
+        picking = self.picking_id
+        if not picking._dhl_needs_customs():
+            return request
+        customs = picking._dhl_customs_data()
+        if self.is_return:
+            customs["reason"] = "RETURN"  # goods coming back, not a sale
+        return dataclasses.replace(request, customs=customs)
 
     def _apply_result(self, result, replay=False, recovered=False, submitted_at=None):
         """DHL: keep the Retoure label(s) that came with the order."""

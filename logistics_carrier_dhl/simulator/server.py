@@ -78,6 +78,56 @@ except ImportError:  # run as a script by path: load the siblings by path
     ).ALPHA3
 
 ALPHA2 = {alpha3: alpha2 for alpha2, alpha3 in ALPHA3.items()}
+
+
+def _import_contracts():
+    """``tests/contracts/contracts.py`` of the checkout (the schema written
+    from DHL's Parcel DE Shipping 2.1.13), or None when the folder or
+    ``jsonschema`` is missing."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "tests" / "contracts" / "contracts.py"
+    if not path.is_file():
+        return None
+    name = "logistics_carrier_contracts"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return module if module.available() else None
+
+
+contracts = _import_contracts()
+# The EU customs union: parcels elsewhere need the customs block
+EU_CUSTOMS_UNION = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO "
+    "SE SI SK".split()
+)
+
+
+def _property_path(problem):
+    """``shipments/0/consignee/name1: msg`` -> (``shipments[0].consignee.name1``,
+    msg), DHL's propertyPath style."""
+    where, _sep, message = problem.partition(": ")
+    path = ""
+    for part in where.split("/"):
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path, message
+
+
+def _german_local(stamp):
+    """A ``...Z`` timestamp as German local time without an offset, as
+    Unified answers for parcel-de."""
+    moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    try:
+        local = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    except ZoneInfoNotFoundError:
+        local = moment + timedelta(hours=1)
+    return local.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 DEFAULT_PORT = 8073
 SANDBOX_USERS = {"user-valid": "SandboxPasswort2023!"}  # DHL-ROPC example
 SHIPPING = "/parcel/de/shipping/v2"
@@ -299,6 +349,7 @@ class DhlSimulator(base_sim.SimulatorServer):
         self._item_faults = []
         self._track_calls = {}  # api key -> (last call, day, count)
         self.subscriptions = {}
+        self.tracking_calls = []  # {"number", "full"}: recipientPostalCode given?
         return res
 
     # -- fault injection ----------------------------------------------------
@@ -567,6 +618,17 @@ class DhlSimulator(base_sim.SimulatorServer):
             add("product", f"{name} is only available for destinations in Germany.")
         if not domestic and country == "DEU":
             add("product", f"{name} is not available for destinations in Germany.")
+        shipper_country = (shipment.get("shipper") or {}).get("country") or "DEU"
+        leaves_union = ALPHA2.get(country, country) not in EU_CUSTOMS_UNION or (
+            ALPHA2.get(shipper_country, shipper_country) not in EU_CUSTOMS_UNION
+        )
+        if country and country != shipper_country and leaves_union:
+            if not isinstance(shipment.get("customs"), dict):
+                add(
+                    "customs",
+                    "Customs details are required for a destination outside the "
+                    "EU customs union.",
+                )
         weight = shipment["details"]["weight"]
         kg = weight["value"] / (1000.0 if weight["uom"] == "g" else 1.0)
         if kg > max_kg:
@@ -660,6 +722,13 @@ class DhlSimulator(base_sim.SimulatorServer):
 
     def _op_create(self, body, query, **_):
         errors = self._schema_errors(body)
+        if not errors and contracts is not None:
+            errors = [
+                _property_path(problem)
+                for problem in contracts.errors(
+                    "dhl", "parcel_de_shipping_v2", "ShipmentOrderRequest", body
+                )[:10]
+            ]
         if errors:
             return base_sim._Reply(
                 400,
@@ -676,6 +745,7 @@ class DhlSimulator(base_sim.SimulatorServer):
         include_docs = (query.get("includeDocs") or ["include"])[0]
         print_format = (query.get("printFormat") or [None])[0]
         retoure_format = (query.get("retourePrintFormat") or [None])[0]
+        combine = (query.get("combine") or ["true"])[0] != "false"
         with self._lock:
             faults = {f["position"]: f for f in self._item_faults}
             self._item_faults.clear()
@@ -705,7 +775,7 @@ class DhlSimulator(base_sim.SimulatorServer):
                     if order.get("refNo"):
                         item["shipmentRefNo"] = order["refNo"]
                     self._add_retoure(
-                        item, number, doc_format, include_docs, retoure_format
+                        item, number, doc_format, include_docs, retoure_format, combine
                     )
                 if messages:
                     item["validationMessages"] = messages
@@ -714,8 +784,14 @@ class DhlSimulator(base_sim.SimulatorServer):
         verb = "validated" if validate_only else "created"
         return self._multi_reply(items, ok, verb)
 
-    def _add_retoure(self, item, number, doc_format, include_docs, print_format):
-        """returnShipmentNo, returnRoutingCode and returnLabel of a Retoure."""
+    def _add_retoure(
+        self, item, number, doc_format, include_docs, print_format, combine=True
+    ):
+        """returnShipmentNo, returnRoutingCode and returnLabel of a Retoure.
+
+        DHL's ``combine`` defaults to true: both labels in the one ``label``
+        document, no ``returnLabel``, ``retourePrintFormat`` ignored.
+        """
         shipment = self._shipments[number]
         if not shipment.get("returnShipmentNo"):
             return
@@ -724,6 +800,8 @@ class DhlSimulator(base_sim.SimulatorServer):
         postal = re.sub(r"\W", "", str((address or {}).get("postalCode") or ""))
         item["returnShipmentNo"] = shipment["returnShipmentNo"]
         item["returnRoutingCode"] = f"40327{postal[:6] or '00000'}+99000933000000"
+        if combine:  # the return label is a page of item["label"]
+            return
         item["returnLabel"] = self._document(
             number, doc_format, include_docs, print_format, retoure=True
         )
@@ -828,6 +906,7 @@ class DhlSimulator(base_sim.SimulatorServer):
         include_docs = (query.get("includeDocs") or ["include"])[0]
         print_format = (query.get("printFormat") or [None])[0]
         retoure_format = (query.get("retourePrintFormat") or [None])[0]
+        combine = (query.get("combine") or ["true"])[0] != "false"
         items = []
         with self._lock:
             for number in numbers:
@@ -847,7 +926,12 @@ class DhlSimulator(base_sim.SimulatorServer):
                         }
                     )
                     self._add_retoure(
-                        items[-1], number, doc_format, include_docs, retoure_format
+                        items[-1],
+                        number,
+                        doc_format,
+                        include_docs,
+                        retoure_format,
+                        combine,
                     )
         ok = sum(1 for i in items if i["sstatus"]["statusCode"] == 200)
         return self._multi_reply(items, ok, "printed")
@@ -877,10 +961,19 @@ class DhlSimulator(base_sim.SimulatorServer):
         }
         return {"address": {k: v for k, v in place.items() if v}}
 
-    def _unified(self, shipment):
-        """The Unified tracking shipment object (events newest first)."""
+    def _unified(self, shipment, full=True):
+        """The Unified tracking shipment object (events newest first).
+
+        Times are German local time without an offset (as DHL sends for
+        parcel-de); without the recipient's postal code (``full`` False)
+        DHL answers reduced data: no proof-of-delivery signatory, no
+        destination postal code.
+        """
         order = shipment["request"]
-        events = [dict(e) for e in reversed(shipment["events"])]
+        events = [
+            dict(e, timestamp=_german_local(e["timestamp"]))
+            for e in reversed(shipment["events"])
+        ]
         weight = order["details"]["weight"]
         kg = weight["value"] / (1000.0 if weight["uom"] == "g" else 1.0)
         details = {
@@ -895,21 +988,35 @@ class DhlSimulator(base_sim.SimulatorServer):
                 "type": "customer-reference",
             }
         if shipment["step"] == "delivered" and events:
-            details["proofOfDelivery"] = {
-                "timestamp": events[0]["timestamp"],
-                "signed": {"@type": "Person", "name": shipment["signatory"]},
-            }
+            details["proofOfDelivery"] = {"timestamp": events[0]["timestamp"]}
+            if full:
+                details["proofOfDelivery"]["signed"] = {
+                    "@type": "Person",
+                    "name": shipment["signatory"],
+                }
+        destination = self._place(order.get("consignee"))
+        if not full:
+            destination["address"].pop("postalCode", None)
         return {
             "id": shipment["shipmentNo"],
             "service": "parcel-de",
             "origin": self._place(order.get("shipper")),
-            "destination": self._place(order.get("consignee")),
+            "destination": destination,
             "status": events[0] if events else {},
             "details": details,
             "events": events,
         }
 
     def _op_tracking(self, query, **_):
+        if contracts is not None:
+            problems = contracts.errors(
+                "dhl",
+                "tracking_unified",
+                "ShipmentsQuery",
+                {key: values[0] for key, values in query.items() if values},
+            )
+            if problems:
+                return base_sim._Reply(400, problem_detail(400, "; ".join(problems)))
         number = (query.get("trackingNumber") or [""])[0].strip()
         service = (query.get("service") or [""])[0]
         if not number:
@@ -928,10 +1035,16 @@ class DhlSimulator(base_sim.SimulatorServer):
                         f"/shipment/{number}",
                     ),
                 )
+            given = re.sub(r"\s", "", (query.get("recipientPostalCode") or [""])[0])
+            expected = re.sub(
+                r"\s", "", str(shipment["request"]["consignee"].get("postalCode") or "")
+            )
+            full = bool(given) and given.upper() == expected.upper()
+            self.tracking_calls.append({"number": number, "full": full})
             return base_sim._Reply(
                 200,
                 {
-                    "shipments": [self._unified(shipment)],
+                    "shipments": [self._unified(shipment, full)],
                     "possibleAdditionalShipmentsUrl": [],
                 },
             )
@@ -1139,6 +1252,12 @@ def main(argv=None):
     )
     parser.add_argument("--push-header", default="X-DHL-Push-Token")
     args = parser.parse_args(argv)
+    if contracts is None:
+        print(
+            "DHL simulator: requests are not validated against the published "
+            "schemas (tests/contracts or the jsonschema package is missing)",
+            file=sys.stderr,
+        )
     sim = DhlSimulator(
         args.host,
         args.port,

@@ -133,6 +133,7 @@ class TestDhlSendToCarrier(DhlCase):
     def test_cancel_refused_by_dhl_is_explained(self):
         picking = self._dhl_picking()
         shipment = self._send(picking)
+<<<<<<< HEAD
         number = shipment.carrier_shipment_id
         # deleted in DHL's portal behind Odoo's back: DHL no longer knows it
         self.dhl_sim._shipments[number]["cancelled"] = True
@@ -144,12 +145,23 @@ class TestDhlSendToCarrier(DhlCase):
         ):
             picking.with_user(self.supervisor).cancel_shipment()
         self.assertEqual(shipment.state, "label_created")
+=======
+>>>>>>> carrier
         # after DHL's daily closeout
-        self.dhl_sim._shipments[number]["cancelled"] = False
         self.dhl_sim.close_out()
         with self.assertRaisesRegex(UserError, "closed out"), self.env.cr.savepoint():
             picking.with_user(self.supervisor).cancel_shipment()
         self.assertEqual(shipment.state, "label_created")
+
+    def test_cancel_of_a_shipment_dhl_deleted_before_succeeds(self):
+        """A cancel retried after a lost reply (or deleted in DHL's portal):
+        DHL answers 400 UnknownShipmentNumber, which counts as cancelled."""
+        picking = self._dhl_picking()
+        shipment = self._send(picking)
+        number = shipment.carrier_shipment_id
+        self.dhl_sim._shipments[number]["cancelled"] = True
+        picking.with_user(self.supervisor).cancel_shipment()
+        self.assertEqual(shipment.state, "cancelled")
 
     def test_dhl_validation_error_becomes_an_address_exception(self):
         """DHL's verbatim 400 (validationMessages) -> warehouse exception."""
@@ -290,6 +302,10 @@ class TestDhlSendToCarrier(DhlCase):
         (call,) = self._dhl_requests("tracking")
         self.assertEqual(call["headers"]["DHL-API-Key"], API_KEY)
         self.assertEqual(_query(call)["trackingNumber"], [number])
+        # parcel-de answers the full data (signatory) with the postal code
+        self.assertEqual(_query(call)["recipientPostalCode"], [self.partner.zip])
+        delivered = shipment.event_ids.filtered(lambda e: e.code == "delivered")
+        self.assertEqual(delivered.signatory, "L. Hoffmann")
         # polling again adds nothing (same events, same dedupe keys)
         before = len(shipment.event_ids)
         shipment.last_tracked_at = False

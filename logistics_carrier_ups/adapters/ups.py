@@ -41,8 +41,11 @@ answer was lost is never sent again blindly (``idempotent_create`` False).
 
 import base64
 import binascii
+import hashlib
 import hmac
 import json
+import logging
+import math
 import re
 import time
 import uuid
@@ -68,11 +71,14 @@ from odoo.addons.logistics_connector_base.adapters import (
     SimulatorAdapter,
     TrackingEvent,
     WebhookAuthError,
+    mask_payload,
     parse_retry_after,
     register_adapter,
 )
 
 from . import ups_status
+
+_logger = logging.getLogger(__name__)
 
 API_VERSION = "v2409"
 SERVICES = {
@@ -100,6 +106,8 @@ LABEL_STOCK_HEIGHTS = ("6", "8")
 IMPERIAL_COUNTRIES = ("US", "PR")
 NANP_COUNTRIES = ("US", "CA", "PR")
 LBS_PER_KG = 2.20462262
+WEIGHT_UNIT_NAMES = {"LBS": "Pounds", "KGS": "Kilograms"}
+LENGTH_UNIT_NAMES = {"IN": "Inches", "CM": "Centimeters"}
 CM_PER_IN = 2.54
 ADDRESS_VALIDATION_COUNTRIES = ("US", "PR")
 # The European Union's customs union (Shipping.yaml: no Description of Goods
@@ -113,8 +121,13 @@ EU_COUNTRIES = frozenset(
 CUSTOMS_UNIONS = (EU_COUNTRIES, frozenset({"US", "PR"}))
 INVOICE_LINE_TOTAL_LANES = (("US", "CA"), ("US", "PR"))
 UPS_STANDARD = "11"
+# Shipping.yaml Shipper.ShipperNumber: minLength 6, maxLength 6
+SHIPPER_NUMBER_RE = re.compile(r"[0-9A-Z]{6}")
 # Shipment.ReturnService.Code of a UPS Print Return Label (PRL)
 RETURN_SERVICE = "9"
+# InternationalForms.FormType: 01 invoice; 05 partial invoice (returns only)
+INVOICE_FORM = "01"
+RETURN_INVOICE_FORM = "05"
 EXPORT_REASONS = ("SALE", "GIFT", "SAMPLE", "RETURN", "REPAIR", "INTERCOMPANYDATA")
 
 AUTH_CODES = frozenset({"UJ0001", "250002", "250003", "251004", "10400", "10401"})
@@ -248,32 +261,59 @@ def money(value):
         return None
 
 
-def ups_datetime(date_text, time_text, offset=None):
-    """UTC datetime of UPS ``YYYYMMDD`` + ``HHMMSS`` (+ ``-04:00`` offset).
+def ups_time(time_text):
+    """``HHMMSS`` of a UPS time: ``HHMMSS``, ``HH:MM:SS`` (Track API
+    ``gmtTime``, e.g. ``20:04:35``), ``HHMM``, or ``74700`` (Tracking.yaml's
+    example: the leading zero dropped); None when malformed."""
+    text = str(time_text or "").strip() or "000000"
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    if match:
+        return f"{int(match.group(1)):02d}{match.group(2)}{match.group(3) or '00'}"
+    if not re.fullmatch(r"\d{3,6}", text):
+        return None
+    if len(text) <= 4:  # HMM / HHMM
+        return text.zfill(4) + "00"
+    return text.zfill(6)  # HMMSS / HHMMSS
 
-    Without an offset the value is taken as UTC (UPS sends GMT fields for
-    that); None when the date is missing or malformed.
+
+def ups_offset(offset):
+    """tzinfo of a UPS GMT offset (``-04:00``, Track Alert ``-04.00``,
+    ``-0400``, ``+5``); None when absent or malformed."""
+    match = re.fullmatch(r"([+-])(\d{1,2})(?:[:.]?(\d{2}))?", str(offset or "").strip())
+    if not match:
+        return None
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def ups_datetime(date_text, time_text, offset=None):
+    """UTC datetime of UPS ``YYYYMMDD`` + a time (:func:`ups_time`) + an
+    offset (:func:`ups_offset`).
+
+    Without an offset the value is taken as UTC (callers read UPS's GMT
+    fields first); None when the date or time is missing or malformed.
     """
     date_text = str(date_text or "").strip()
-    time_text = str(time_text or "").strip() or "000000"
-    if not re.fullmatch(r"\d{8}", date_text) or not re.fullmatch(r"\d{4,6}", time_text):
+    clock = ups_time(time_text)
+    if not re.fullmatch(r"\d{8}", date_text) or clock is None:
         return None
     try:
-        value = datetime.strptime(date_text + time_text.ljust(6, "0"), "%Y%m%d%H%M%S")
+        value = datetime.strptime(date_text + clock, "%Y%m%d%H%M%S")
     except ValueError:
         return None
-    tz = timezone.utc
-    match = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})", str(offset or "").strip())
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-        tz = timezone(sign * delta)
+    tz = ups_offset(offset) or timezone.utc
     return value.replace(tzinfo=tz).astimezone(timezone.utc)
 
 
 def response_errors(data):
-    """``[(code, message)]`` of UPS's ``{"response": {"errors": [...]}}``."""
+    """``[(code, message)]`` of UPS's ``{"response": {"errors": [...]}}``
+    (also ``{"errors": [...]}``, the envelope of Track Alert v1's examples)."""
     errors = dig(data, "response", "errors")
+    if errors is None:
+        errors = dig(data, "errors")
     return [
         (str(item.get("code") or "").strip(), str(item.get("message") or "").strip())
         for item in as_list(errors)
@@ -318,6 +358,81 @@ def _header(headers, name):
     return value
 
 
+# -- Track Alert v2 push tokens (OAuth 2 client credentials, issued by us) --------
+PUSH_TOKEN_TTL = 3600  # seconds; UPS fetches a new token when one expires
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _token_signature(secret, payload):
+    return hmac.new(
+        secret.encode("utf-8"), payload.encode("ascii"), hashlib.sha256
+    ).digest()
+
+
+def issue_push_token(client_id, secret, ttl=PUSH_TOKEN_TTL, now=None):
+    """A stateless bearer token for UPS's pushes: ``payload.signature``.
+
+    The payload (Base64url JSON) holds the client id, the expiry and a
+    random id; the signature is HMAC-SHA256 with the client secret (the
+    account's webhook secret), so rotating the secret revokes the tokens
+    once the previous secret is dropped. Returns ``(token, expires_in)``.
+    """
+    now = int(now if now is not None else time.time())
+    claims = {"cid": client_id, "exp": now + int(ttl), "jti": uuid.uuid4().hex}
+    payload = _b64url(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
+    return f"{payload}.{_b64url(_token_signature(secret, payload))}", int(ttl)
+
+
+def check_push_token(token, secrets, *, client_id="", api_key="", now=None):
+    """Raise :class:`WebhookAuthError` unless ``token`` was issued by
+    :func:`issue_push_token` with one of ``secrets``, has not expired and
+    names ``client_id`` (also ``x-api-key``, when UPS sends it)."""
+    payload, _dot, signature = str(token or "").partition(".")
+    try:
+        given = _unb64url(signature)
+        claims = json.loads(_unb64url(payload))
+    except (ValueError, binascii.Error):
+        claims, given = None, b""
+    if not isinstance(claims, dict) or not any(
+        hmac.compare_digest(given, _token_signature(secret, payload))
+        for secret in secrets
+        if secret
+    ):
+        raise WebhookAuthError(
+            "The UPS push's bearer token was not issued by this account's token "
+            "endpoint (or the client secret was rotated since).",
+            code="bad_credential",
+        )
+    now = now if now is not None else time.time()
+    try:
+        expired = float(claims.get("exp")) <= now
+    except (TypeError, ValueError):
+        expired = True
+    if expired:
+        raise WebhookAuthError(
+            "The UPS push's bearer token has expired.", code="token_expired"
+        )
+    cid = str(claims.get("cid") or "")
+    if client_id and not hmac.compare_digest(cid, client_id):
+        raise WebhookAuthError(
+            "The UPS push's token belongs to another OAuth client.",
+            code="bad_client",
+        )
+    if api_key and not hmac.compare_digest(api_key, cid):
+        raise WebhookAuthError(
+            "The UPS push's x-api-key is not the OAuth client id of its token.",
+            code="bad_client",
+        )
+    return claims
+
+
 @dataclass
 class SubscriptionResult:
     """Outcome of a Track Alert subscription (one or more calls)."""
@@ -358,6 +473,7 @@ class UpsAdapter(CarrierAdapter):
     def __init__(self, config, **kwargs):
         super().__init__(config, **kwargs)
         self.unmapped = {}  # composite raw code -> count (never dropped)
+        self.spec_mismatches = []  # answers that break UPS's specification
         self.last_track_problems = {}  # tracking number -> why it has no events
         sink = self.http.log_sink
         if sink is not None:
@@ -378,6 +494,27 @@ class UpsAdapter(CarrierAdapter):
 
         return masked
 
+    def _spec_mismatch(self, operation, what, data=None):
+        """An answer that does not match UPS's specification: kept (masked)
+        in the integration log, where the account counts it; never dropped
+        silently. The caller carries on with what could be read."""
+        masked = json.dumps(mask_payload(data), default=str)[:4000] if data else None
+        self.spec_mismatches.append((operation, what))
+        _logger.warning(
+            "UPS %s answer does not match its specification: %s", operation, what
+        )
+        self.http._emit(
+            {
+                "operation": f"{operation}:spec_mismatch",
+                "method": "",
+                "url": "",
+                "status_code": 200,
+                "error": f"The UPS answer does not match UPS's specification: {what}",
+                "response_body": masked,
+                "spec_mismatch": True,
+            }
+        )
+
     # -- configuration ------------------------------------------------------
     @property
     def extra(self):
@@ -391,7 +528,24 @@ class UpsAdapter(CarrierAdapter):
         return f"{parts.scheme}://{parts.netloc}/security/v1/oauth/token"
 
     def shipper_number(self):
-        return clip(self.config.account_number, 10).upper()
+        """The 6-character UPS shipper number (Shipping.yaml: exactly 6).
+
+        Raises a validation error in words otherwise: UPS would refuse every
+        shipment, rate and subscription of the account.
+        """
+        number = str(self.config.account_number or "").strip().upper()
+        if not SHIPPER_NUMBER_RE.fullmatch(number):
+            raise CarrierValidationError(
+                f"The UPS shipper number {number or '(empty)'!r} of the carrier "
+                "account is not valid: UPS account numbers are exactly 6 letters "
+                "or digits. An administrator must correct the account number.",
+                code="invalid_shipper_number",
+                category="data",
+                field_errors=[
+                    FieldError("account_number", "Exactly 6 letters or digits (UPS).")
+                ],
+            )
+        return number
 
     def label_format(self, requested=None):
         """The UPS label format for an account/request format (PDF -> GIF)."""
@@ -415,8 +569,9 @@ class UpsAdapter(CarrierAdapter):
                 code="no_credentials",
             )
         headers = {}
-        if self.config.account_number:
-            headers["x-merchant-id"] = self.shipper_number()
+        merchant = str(self.config.account_number or "").strip().upper()
+        if SHIPPER_NUMBER_RE.fullmatch(merchant):
+            headers["x-merchant-id"] = merchant
         response = self.http.request(
             "POST",
             self.token_url(),
@@ -616,18 +771,27 @@ class UpsAdapter(CarrierAdapter):
                 "Code": code if re.fullmatch(r"\d{2}", code) else "02"
             },
             "PackageWeight": {
-                "UnitOfMeasurement": {"Code": weight_unit},
+                # Rating.yaml requires the Description of both units
+                "UnitOfMeasurement": {
+                    "Code": weight_unit,
+                    "Description": WEIGHT_UNIT_NAMES[weight_unit],
+                },
                 "Weight": fmt_number(max(round(weight, 1), 0.1), 1),
             },
         }
         sizes = (parcel.length_cm, parcel.width_cm, parcel.height_cm)
         if all(float(size or 0) > 0 for size in sizes):
+            # Shipping.yaml: Length/Width/Height 1-3 characters (0-108 IN,
+            # 0-270 CM): whole units, rounded up so that nothing is understated
             factor = 1 / CM_PER_IN if length_unit == "IN" else 1.0
             length, width, height = (
-                fmt_number(max(round(float(s) * factor, 2), 0.01), 2) for s in sizes
+                str(max(math.ceil(round(float(s) * factor, 2)), 1)) for s in sizes
             )
             package["Dimensions"] = {
-                "UnitOfMeasurement": {"Code": length_unit},
+                "UnitOfMeasurement": {
+                    "Code": length_unit,
+                    "Description": LENGTH_UNIT_NAMES[length_unit],
+                },
                 "Length": length,
                 "Width": width,
                 "Height": height,
@@ -689,14 +853,24 @@ class UpsAdapter(CarrierAdapter):
         return shipment
 
     def _label_specification(self, label_format):
+        """Shipping.yaml requires LabelStockSize (used by ZPL/EPL/SPL only)."""
         spec = {"LabelImageFormat": {"Code": label_format, "Description": label_format}}
-        if label_format in THERMAL_FORMATS:
-            height = str(self.extra.get("label_stock_size") or "6")
-            height = height if height in LABEL_STOCK_HEIGHTS else "6"
-            spec["LabelStockSize"] = {"Height": height, "Width": "4"}
-        else:
+        height = str(self.extra.get("label_stock_size") or "6")
+        height = height if height in LABEL_STOCK_HEIGHTS else "6"
+        spec["LabelStockSize"] = {"Height": height, "Width": "4"}
+        if label_format not in THERMAL_FORMATS:
             spec["HTTPUserAgent"] = "Mozilla/4.5"
         return spec
+
+    @staticmethod
+    def _request_container(reference="", **values):
+        """UPS's ``Request`` container; ``CustomerContext`` only when there
+        is a reference (Shipping.yaml/Rating.yaml: minLength 1)."""
+        container = dict(values)
+        context = clip(reference, 512)
+        if context:
+            container["TransactionReference"] = {"CustomerContext": context}
+        return container
 
     def build_ship_request(self, request):
         """The ``ShipmentRequest`` body for ``POST /shipments/v2409/ship``."""
@@ -735,13 +909,9 @@ class UpsAdapter(CarrierAdapter):
             }
         return {
             "ShipmentRequest": {
-                "Request": {
-                    "RequestOption": "validate",
-                    "SubVersion": "1801",
-                    "TransactionReference": {
-                        "CustomerContext": clip(request.reference, 512)
-                    },
-                },
+                "Request": self._request_container(
+                    request.reference, RequestOption="validate", SubVersion="1801"
+                ),
                 "Shipment": shipment,
                 "LabelSpecification": self._label_specification(
                     self.label_format(request.label_format)
@@ -750,7 +920,9 @@ class UpsAdapter(CarrierAdapter):
         }
 
     def build_international_forms(self, customs, currency, request):
-        """``InternationalForms`` with a commercial invoice (FormType 01).
+        """``InternationalForms`` with a commercial invoice: FormType 01, or
+        05 (partial invoice) for a return (Shipping.yaml: with a return
+        service only 05 or 10 are valid; 01 and 05 are mutually exclusive).
 
         Shipping.yaml requires for an invoice: Product[] (Description, Unit
         {Number, UnitOfMeasurement.Code, Value}, PartNumber), InvoiceNumber,
@@ -783,7 +955,7 @@ class UpsAdapter(CarrierAdapter):
             invoice_date = request.ship_date.strftime("%Y%m%d")
         reason = str(customs.get("reason") or "SALE").upper()
         forms = {
-            "FormType": ["01"],
+            "FormType": [RETURN_INVOICE_FORM if request.is_return else INVOICE_FORM],
             "Product": products,
             "InvoiceNumber": clip(
                 customs.get("invoice_number") or request.reference, 35
@@ -797,9 +969,15 @@ class UpsAdapter(CarrierAdapter):
             forms["TermsOfShipment"] = clip(customs["terms"], 3).upper()
         return forms
 
+    @staticmethod
+    def rate_option(request):
+        """``Ratetimeintransit`` for one service, ``Shoptimeintransit`` for all."""
+        return "Ratetimeintransit" if request.service_code else "Shoptimeintransit"
+
     def build_rate_request(self, request):
         """The ``RateRequest`` body for ``POST /rating/v2409/{option}``
-        (``Ratetimeintransit`` or ``Shoptimeintransit``)."""
+        (``Ratetimeintransit`` or ``Shoptimeintransit``; Rating.yaml wants
+        the same value in ``Request.RequestOption``)."""
         shipment = self._shipment_core(request, rating=True)
         shipment["PaymentDetails"] = {
             "ShipmentCharge": [
@@ -822,7 +1000,11 @@ class UpsAdapter(CarrierAdapter):
             LBS_PER_KG if weight_unit == "LBS" else 1.0
         )
         shipment["ShipmentTotalWeight"] = {
-            "UnitOfMeasurement": {"Code": weight_unit},
+            # Rating.yaml: Code and Description are both required
+            "UnitOfMeasurement": {
+                "Code": weight_unit,
+                "Description": WEIGHT_UNIT_NAMES[weight_unit],
+            },
             "Weight": fmt_number(max(round(total_weight, 1), 0.1), 1),
         }
         value = customs_total(request.customs or {}) or float(
@@ -835,11 +1017,9 @@ class UpsAdapter(CarrierAdapter):
             }
         return {
             "RateRequest": {
-                "Request": {
-                    "TransactionReference": {
-                        "CustomerContext": clip(request.reference, 512)
-                    }
-                },
+                "Request": self._request_container(
+                    request.reference, RequestOption=self.rate_option(request)
+                ),
                 "Shipment": shipment,
             }
         }
@@ -853,7 +1033,14 @@ class UpsAdapter(CarrierAdapter):
             json=self.build_ship_request(request),
         )
         data = self._check(response, "create_shipment")
-        return self.parse_ship_response(data, self.label_format(request.label_format))
+        result = self.parse_ship_response(data, self.label_format(request.label_format))
+        if result.raw.get("labels_not_decoded"):
+            self._spec_mismatch(
+                "create_shipment",
+                "GraphicImage is not Base64 for "
+                + ", ".join(result.raw["labels_not_decoded"]),
+            )
+        return result
 
     @classmethod
     def parse_ship_response(cls, data, label_format=""):
@@ -916,20 +1103,32 @@ class UpsAdapter(CarrierAdapter):
     def get_label(self, carrier_shipment_id):
         """Label recovery (``POST /labels/v1/recovery``) of a shipment."""
         label_format = self.label_format()
-        spec = self._label_specification(label_format)
         response = self._call(
             "POST",
             f"/labels/{self.label_recovery_version}/recovery",
             operation="label",
-            json={
-                "LabelRecoveryRequest": {
-                    "LabelSpecification": spec,
-                    "TrackingNumber": carrier_shipment_id,
-                }
-            },
+            json=self.build_label_recovery_request(carrier_shipment_id, label_format),
         )
         data = self._check(response, "label")
         return self.parse_label_recovery(data, carrier_shipment_id, label_format)
+
+    def build_label_recovery_request(self, carrier_shipment_id, label_format=None):
+        """``LabelRecoveryRequest`` with its required ``Request`` container."""
+        label_format = label_format or self.label_format()
+        spec = self._label_specification(label_format)
+        return {
+            "LabelRecoveryRequest": {
+                "Request": self._request_container(
+                    carrier_shipment_id, SubVersion="1903"
+                ),
+                "LabelSpecification": {
+                    key: spec[key]
+                    for key in ("HTTPUserAgent", "LabelImageFormat", "LabelStockSize")
+                    if key in spec
+                },
+                "TrackingNumber": clip(carrier_shipment_id, 18),
+            }
+        }
 
     @classmethod
     def parse_label_recovery(cls, data, carrier_shipment_id, label_format=""):
@@ -1026,7 +1225,7 @@ class UpsAdapter(CarrierAdapter):
     def get_rates(self, request):
         # The *timeintransit options add TimeInTransit (business days) to
         # every RatedShipment; Rate/Shop return none for most services.
-        option = "Ratetimeintransit" if request.service_code else "Shoptimeintransit"
+        option = self.rate_option(request)
         response = self._call(
             "POST",
             f"/rating/{self.api_version}/{option}",
@@ -1125,6 +1324,9 @@ class UpsAdapter(CarrierAdapter):
             "PostcodePrimaryLow": primary.strip(),
             "CountryCode": clip(address.country_code, 2).upper(),
         }
+        # AddressValidation.yaml: the strings have minLength 1: empty ones
+        # are left out (UPS then proposes candidates)
+        key_format = {k: v for k, v in key_format.items() if v or k == "CountryCode"}
         if extended.strip():
             key_format["PostcodeExtendedLow"] = extended.strip()
         return {"XAVRequest": {"AddressKeyFormat": key_format}}
@@ -1282,6 +1484,10 @@ class UpsAdapter(CarrierAdapter):
         ) or ups_datetime(
             activity.get("date"), activity.get("time"), activity.get("gmtOffset")
         )
+        if occurred is None:
+            self._spec_mismatch(
+                "tracking", f"activity of {number} without a readable date", activity
+            )
         return self._event(
             number,
             activity.get("status"),
@@ -1325,34 +1531,36 @@ class UpsAdapter(CarrierAdapter):
         """Subscribe numbers to Track Alert, at most 100 per call.
 
         Without ``webhook_url`` the v2 API is used (the destination and its
-        credentials are managed on the UPS portal); with it, v1 and a
-        ``destination`` whose ``credential`` UPS sends back in the
-        ``credential`` header of every push. Each subscription lasts 14 days
-        (renew with :meth:`needs_renewal`); UPS sends no history.
+        OAuth client credentials are managed on the UPS portal); with it, v1
+        (``/track/v1/subscription/standard/package``: v1 has no "enhanced"
+        path) and a ``destination`` whose ``credential`` UPS sends back in
+        the ``credential`` header of every push. Each subscription lasts 14
+        days (renew with :meth:`needs_renewal`); UPS sends no history.
         """
         if subscription_type not in ("standard", "enhanced"):
             raise ValueError("subscription_type must be 'standard' or 'enhanced'")
         if webhook_url and not credential:
             raise ValueError("a webhook_url needs the credential UPS will send back")
+        if webhook_url and subscription_type != "standard":
+            raise ValueError(
+                "Track Alert v1 (a webhook_url) only has standard subscriptions; "
+                "enhanced ones are v2 (destination set on the UPS portal)"
+            )
         numbers = [n.strip() for n in dict.fromkeys(tracking_numbers or []) if n]
         version = "v1" if webhook_url else "v2"
         path = f"/track/{version}/subscription/{subscription_type}/package"
         result = SubscriptionResult()
         size = self.subscription_batch_size
         for start in range(0, len(numbers), size):
-            body = {
-                "locale": locale,
-                "countryCode": country_code or self.extra.get("country_code") or "US",
-                "trackingNumberList": numbers[start : start + size],
-            }
-            if subscription_type == "enhanced" and event_preferences:
-                body["eventPreferences"] = list(event_preferences)
-            if webhook_url:
-                body["destination"] = {
-                    "url": webhook_url,
-                    "credentialType": "Bearer",
-                    "credential": credential,
-                }
+            body = self.build_subscription_request(
+                numbers[start : start + size],
+                webhook_url=webhook_url,
+                credential=credential,
+                subscription_type=subscription_type,
+                event_preferences=event_preferences,
+                locale=locale,
+                country_code=country_code,
+            )
             response = self._call("POST", path, operation="subscription", json=body)
             data = self._json(response)
             lists_given = "invalidTrackingNumbers" in data
@@ -1360,19 +1568,72 @@ class UpsAdapter(CarrierAdapter):
                 response.status_code == 400 and lists_given
             ):
                 self._raise(response, "subscription", data)
-            result.valid += [str(n) for n in as_list(data.get("validTrackingNumbers"))]
-            result.invalid += [
-                str(n) for n in as_list(data.get("invalidTrackingNumbers"))
-            ]
-            result.messages += [
-                f"{msg} ({code})" for code, msg in response_errors(data)
-            ]
+            self.parse_subscription_response(data, result)
         if result.valid:
             now = now or datetime.now(timezone.utc)
             result.expires_at = now + timedelta(days=self.subscription_days)
         return result
 
-    def subscribe_account(self, subscription_type="standard", shipper_number=None):
+    @staticmethod
+    def parse_subscription_response(data, result=None):
+        """Add a package subscription answer (200, or 400 with the lists)
+        to ``result`` (a new :class:`SubscriptionResult` by default)."""
+        result = result if result is not None else SubscriptionResult()
+        result.valid += [str(n) for n in as_list(data.get("validTrackingNumbers"))]
+        result.invalid += [str(n) for n in as_list(data.get("invalidTrackingNumbers"))]
+        result.messages += [f"{msg} ({code})" for code, msg in response_errors(data)]
+        return result
+
+    def build_subscription_request(
+        self,
+        numbers,
+        *,
+        webhook_url=None,
+        credential=None,
+        subscription_type="standard",
+        event_preferences=None,
+        locale="en_US",
+        country_code=None,
+    ):
+        """Body of a package subscription (v2, or v1 with a destination)."""
+        body = {
+            "locale": locale or "en_US",
+            "countryCode": (
+                country_code or self.extra.get("country_code") or "US"
+            ).upper(),
+            "trackingNumberList": list(numbers),
+        }
+        if subscription_type == "enhanced" and event_preferences:
+            body["eventPreferences"] = list(event_preferences)
+        if webhook_url:
+            body["destination"] = {
+                "url": webhook_url,
+                "credentialType": "Bearer",
+                "credential": credential,
+            }
+        return body
+
+    def build_account_subscription_request(
+        self, shipper_number=None, locale="en_US", country_code=None
+    ):
+        """Body of an account subscription (UPSTrackAlert.yaml v2:
+        ``locale`` is required, as for every Track Alert request)."""
+        return {
+            "locale": locale or "en_US",
+            "countryCode": (
+                country_code or self.extra.get("country_code") or "US"
+            ).upper(),
+            "shipperAccountNumber": shipper_number or self.shipper_number(),
+            "subAccountType": ["Outbound"],
+        }
+
+    def subscribe_account(
+        self,
+        subscription_type="standard",
+        shipper_number=None,
+        locale="en_US",
+        country_code=None,
+    ):
         """Track Alert for every outbound package of the shipper account.
 
         Returns UPS's ``expiryDate`` (``YYYY-MM-DD``; UPS's example: no
@@ -1382,10 +1643,9 @@ class UpsAdapter(CarrierAdapter):
             "POST",
             f"/track/v2/subscription/{subscription_type}/account",
             operation="subscription",
-            json={
-                "shipperAccountNumber": shipper_number or self.shipper_number(),
-                "subAccountType": ["Outbound"],
-            },
+            json=self.build_account_subscription_request(
+                shipper_number, locale, country_code
+            ),
         )
         return str(self._check(response, "subscription").get("expiryDate") or "")
 
@@ -1402,10 +1662,14 @@ class UpsAdapter(CarrierAdapter):
     def verify_webhook(self, headers, body, secrets):
         """Check a Track Alert push against the account's webhook secrets.
 
-        v1 pushes carry ``credential: <the credential of the subscription>``;
-        v2 pushes ``Authorization: Bearer <token>`` and ``x-api-key``. Any of
-        them equal (constant-time) to a configured secret is accepted. UPS
-        signs nothing (no HMAC), hence a long random secret and HTTPS.
+        v2 (UPSTrackAlert.yaml, ``clientOauth2``): UPS obtains a token from
+        the suite's token endpoint with the account's OAuth client id and
+        secret (the webhook secret, rotated with it) and sends
+        ``Authorization: Bearer <token>`` with ``x-api-key: <client id>``;
+        the token (:func:`issue_push_token`) is checked on every push:
+        signature, expiry, client id. v1 pushes carry ``credential: <the
+        credential of the subscription>``, compared in constant time. A
+        static bearer or an ``x-api-key`` equal to a secret is refused.
         """
         usable = [s for s in secrets or [] if s]
         if not usable:
@@ -1413,29 +1677,34 @@ class UpsAdapter(CarrierAdapter):
                 "No webhook secret is configured on the UPS carrier account.",
                 code="no_secret",
             )
-        presented = []
-        for name in ("credential", "x-api-key"):
-            value = _header(headers, name)
-            if value and str(value).strip():
-                presented.append(str(value).strip())
+        credential = str(_header(headers, "credential") or "").strip()
         authorization = str(_header(headers, "Authorization") or "").strip()
-        if authorization[:7].lower() == "bearer " and authorization[7:].strip():
-            presented.append(authorization[7:].strip())
-        if not presented:
-            raise WebhookAuthError(
-                "The UPS push has no credential, Authorization or x-api-key header.",
-                code="missing_credential",
+        token = ""
+        if authorization[:7].lower() == "bearer ":
+            token = authorization[7:].strip()
+        if token:
+            check_push_token(
+                token,
+                usable,
+                client_id=self.extra.get("oauth_client_id") or "",
+                api_key=str(_header(headers, "x-api-key") or "").strip(),
             )
-        matched = False
-        for value in presented:
+            return
+        if credential:
             for secret in usable:
-                if hmac.compare_digest(value.encode("utf-8"), secret.encode("utf-8")):
-                    matched = True
-        if not matched:
+                if hmac.compare_digest(
+                    credential.encode("utf-8"), secret.encode("utf-8")
+                ):
+                    return
             raise WebhookAuthError(
                 "The UPS push's credential does not match any configured secret.",
                 code="bad_credential",
             )
+        raise WebhookAuthError(
+            "The UPS push has no Bearer token (Track Alert v2) and no credential "
+            "header (v1).",
+            code="missing_credential",
+        )
 
     @staticmethod
     def _alerts(body):
@@ -1487,6 +1756,13 @@ class UpsAdapter(CarrierAdapter):
                 item.get("localActivityTime"),
                 item.get("gmtOffset"),
             )
+            if occurred is None:
+                self._spec_mismatch(
+                    "webhook",
+                    f"Track Alert event of {item['trackingNumber']} without a "
+                    "readable date",
+                    item,
+                )
             events.append(
                 self._event(
                     item["trackingNumber"].strip(),

@@ -1,14 +1,17 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import secrets
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.logistics_connector_base.adapters import CarrierError
 
-from ..adapters.ups import LABEL_FORMATS
+from ..adapters.ups import LABEL_FORMATS, SHIPPER_NUMBER_RE
+
+ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
 
 _logger = logging.getLogger(__name__)
 
@@ -66,10 +69,30 @@ class LogisticsCarrierAccount(models.Model):
         help="Track Alert pushes tracking updates to Odoo. Each package is "
         "subscribed when its label is created; UPS keeps a subscription 14 days, "
         "so a scheduled action renews those of shipments still on their way. "
-        "With 'webhook URL', UPS sends the account's webhook secret back with "
-        "every push; with 'UPS portal', set the same secret as the webhook "
-        "credential there. Polling remains the safety net (UPS does not resend "
-        "pushes).",
+        "With 'webhook URL' (v1), UPS sends the account's webhook secret back "
+        "with every push; with 'UPS portal' (v2), enter the token URL, the "
+        "OAuth client ID and the webhook secret (client secret) there: UPS "
+        "then pushes with short-lived bearer tokens from this database. "
+        "Polling remains the safety net (UPS does not resend pushes).",
+    )
+    ups_oauth_client_id = fields.Char(
+        string="UPS Track Alert OAuth Client ID",
+        groups=ADMIN_GROUP,
+        copy=False,
+        readonly=True,
+        default=lambda self: "ups-" + secrets.token_hex(8),
+        help="Track Alert v2: the client ID to enter on the UPS portal (Manage "
+        "Webhook Credentials) with the token URL below; the client secret is "
+        "the account's webhook secret (rotated with it). UPS sends this id as "
+        "x-api-key with every push. Public, not a secret.",
+    )
+    ups_oauth_token_url = fields.Char(
+        string="UPS Track Alert Token URL",
+        compute="_compute_ups_oauth_token_url",
+        groups=ADMIN_GROUP,
+        help="Track Alert v2: the OAuth 2 token URL (client credentials, "
+        "client_secret_basic) from which UPS obtains the short-lived bearer "
+        "token it sends with every push.",
     )
     ups_commercial_invoice = fields.Boolean(
         string="UPS Commercial Invoice",
@@ -78,6 +101,46 @@ class LogisticsCarrierAccount(models.Model):
         "lines (international forms) and prints the commercial invoice. Off: "
         "only the description of goods is sent; you provide the invoice.",
     )
+
+    def init(self):
+        """Accounts that existed before the field share the one default Odoo
+        wrote when adding the column: give each its own client id."""
+        self.env.cr.execute(
+            """
+            UPDATE logistics_carrier_account a
+               SET ups_oauth_client_id = 'ups-' || substr(md5(random()::text
+                                                  || a.id::text), 1, 16)
+             WHERE a.ups_oauth_client_id IS NULL
+                OR a.ups_oauth_client_id IN (
+                    SELECT ups_oauth_client_id FROM logistics_carrier_account
+                     GROUP BY ups_oauth_client_id HAVING count(*) > 1)
+            """
+        )
+
+    @api.depends("carrier_code", "webhook_token")
+    def _compute_ups_oauth_token_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for account in self:
+            account.ups_oauth_token_url = (
+                f"{base}/logistics/oauth/ups/{account.webhook_token}/token"
+                if account.carrier_code == "ups" and account.webhook_token
+                else False
+            )
+
+    @api.constrains("carrier_code", "account_number")
+    def _check_ups_shipper_number(self):
+        for account in self.filtered(lambda a: a.carrier_code == "ups"):
+            number = (account.account_number or "").strip().upper()
+            if number and not SHIPPER_NUMBER_RE.fullmatch(number):
+                raise ValidationError(
+                    _(
+                        "The UPS account number of %(account)s must be the "
+                        "6-character UPS shipper number (letters and digits), "
+                        "not %(number)r.",
+                        account=account.display_name,
+                        number=account.account_number,
+                    )
+                )
 
     @api.onchange("carrier_code")
     def _onchange_carrier_code_ups(self):
@@ -94,6 +157,7 @@ class LogisticsCarrierAccount(models.Model):
                     "weight_unit": self.ups_weight_unit or "auto",
                     "street_validation": bool(self.ups_street_validation),
                     "commercial_invoice": bool(self.ups_commercial_invoice),
+                    "oauth_client_id": self.sudo().ups_oauth_client_id or "",
                 }
             )
         return extra

@@ -11,6 +11,7 @@ from odoo.addons.logistics_connector_base.adapters import (
 
 from ..adapters.ups import (
     ADDRESS_VALIDATION_COUNTRIES,
+    SHIPPER_NUMBER_RE,
     needs_customs,
     needs_description,
     needs_invoice_line_total,
@@ -88,7 +89,27 @@ class StockPicking(models.Model):
         """UPS: what an international shipment needs, before anything is queued."""
         problems = super()._preflight_order(carrier)
         account = self._ups_account(carrier)
-        if not account or not self.partner_id.country_id:
+        if not account:
+            return problems
+        if not (carrier.logistics_service_code or "").strip():
+            # UPS would answer "Missing or invalid Service.Code" after a call
+            problems.append(
+                _(
+                    "Shipping method %s has no UPS service: choose one in its UPS "
+                    "Service field (e.g. 03 - UPS Ground).",
+                    carrier.name,
+                )
+            )
+        number = (account.account_number or "").strip().upper()
+        if not SHIPPER_NUMBER_RE.fullmatch(number):
+            problems.append(
+                _(
+                    "The UPS account number of %s must be the 6-character UPS "
+                    "shipper number: an administrator must correct it.",
+                    account.name,
+                )
+            )
+        if not self.partner_id.country_id:
             return problems
         origin, destination = self._ups_lane()
         customs = needs_customs(origin, destination)

@@ -31,6 +31,7 @@ Error codes marked "illustrative" are not taken from UPS documentation
 
 import base64
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -73,6 +74,41 @@ def _import_base_simulator():
 
 
 base_sim = _import_base_simulator()
+
+
+def _import_contracts():
+    """``tests/contracts/contracts.py`` of the checkout (UPS's published
+    schemas), or None when the folder or ``jsonschema`` is missing."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(root, "tests", "contracts", "contracts.py")
+    if not os.path.isfile(path):
+        return None
+    name = "logistics_carrier_contracts"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return module if module.available() else None
+
+
+contracts = _import_contracts()
+# operation handler -> (schema file, root schema) of its request body
+CONTRACT_SCHEMAS = {
+    "_op_ship": ("shipping", "SHIPRequestWrapper"),
+    "_op_label": ("shipping", "LABELRECOVERYRequestWrapper"),
+    "_op_rate": ("rating", "RATERequestWrapper"),
+    "_op_xav": ("address_validation", "XAVRequestWrapper"),
+    "_op_subscribe_account": ("track_alert_v2", "AccountSubscriptionRequest"),
+}
+SUBSCRIPTION_SCHEMAS = {
+    "v1": ("track_alert_v1", "TrackSubsServiceRequest"),
+    "v2": ("track_alert_v2", "PackageSubscriptionRequest"),
+}
+# Track Alert v2 pushes: the OAuth client id UPS uses at the receiver's
+# token URL (the demo account's ups_oauth_client_id)
+DEFAULT_PUSH_CLIENT_ID = "ups-simulator-client"
 
 OPERATIONS = (
     "token",
@@ -329,8 +365,9 @@ def track_alert_payload(number, activity, *, delivered_to=""):
         },
         "scheduledDeliveryDate": activity["date"],
         "gmtActivityDate": activity["gmtDate"],
-        "gmtActivityTime": activity["gmtTime"],
-        "gmtOffset": activity["gmtOffset"],
+        # UPSTrackAlert.yaml: Time HHMMSS, gmtOffset "-04.00"
+        "gmtActivityTime": activity["gmtTime"].replace(":", ""),
+        "gmtOffset": activity["gmtOffset"].replace(":", "."),
     }
     if status["type"] == "D":
         payload["actualDeliveryDate"] = activity["date"]
@@ -339,11 +376,21 @@ def track_alert_payload(number, activity, *, delivered_to=""):
     return payload
 
 
-def push_track_alert(url, credential, payload, *, style="v1", timeout=10.0):
+def push_track_alert(
+    url,
+    credential,
+    payload,
+    *,
+    style="v1",
+    client_id=DEFAULT_PUSH_CLIENT_ID,
+    timeout=10.0,
+):
     """POST a Track Alert push as UPS does; ``(status, text)``, 0 if unreachable.
 
     ``style="v1"``: header ``credential: <credential>``; ``"v2"``:
-    ``Authorization: Bearer <credential>`` and ``x-api-key``.
+    ``Authorization: Bearer <credential>`` (an access token from the
+    receiver's token URL, :func:`fetch_push_token`) and ``x-api-key:
+    <client id>``.
     """
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     headers = {
@@ -352,10 +399,46 @@ def push_track_alert(url, credential, payload, *, style="v1", timeout=10.0):
     }
     if style == "v2":
         headers["Authorization"] = f"Bearer {credential}"
-        headers["x-api-key"] = "ups-simulator-client"
+        headers["x-api-key"] = client_id
     else:
         headers["credential"] = credential
     return base_sim.post_webhook(url, body, headers, timeout=timeout)
+
+
+def push_token_url(webhook_url):
+    """The suite's token URL of a suite webhook URL (same account token)."""
+    match = re.fullmatch(
+        r"(.*)/logistics/webhook/ups/([^/?#]+)/?", str(webhook_url or "")
+    )
+    return (
+        f"{match.group(1)}/logistics/oauth/ups/{match.group(2)}/token"
+        if match
+        else None
+    )
+
+
+def fetch_push_token(token_url, client_id, client_secret, *, timeout=10.0):
+    """OAuth 2 client credentials, ``client_secret_basic`` (as UPS does for
+    Track Alert v2): ``(access_token, expires_in)``; raises ValueError with
+    the receiver's answer when refused."""
+    basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    status, text = base_sim.post_webhook(
+        token_url,
+        b"grant_type=client_credentials",
+        {
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        },
+        timeout=timeout,
+    )
+    try:
+        data = json.loads(text) if status == 200 else {}
+    except ValueError:
+        data = {}
+    if not data.get("access_token"):
+        raise ValueError(f"token endpoint answered HTTP {status}: {text[:300]}")
+    return str(data["access_token"]), float(data.get("expires_in") or 300)
 
 
 def _list(value):
@@ -391,6 +474,8 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         webhook_url=None,
         webhook_secret=None,
         webhook_style="v2",
+        webhook_client_id=DEFAULT_PUSH_CLIENT_ID,
+        webhook_token_url=None,
         account_subscription=False,
         auto_advance=None,
         max_requests=10000,
@@ -401,6 +486,8 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             "not_found_style": not_found_style,
             "single_objects": single_objects,
             "webhook_style": webhook_style,
+            "webhook_client_id": webhook_client_id,
+            "webhook_token_url": webhook_token_url,
             "account_subscription": account_subscription,
         }
         super().__init__(
@@ -425,6 +512,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         self._issued = set()  # every token ever issued: expired vs unknown
         self._serial = 1000000 + secrets.randbelow(10**6)
         self._subscriptions = {}
+        self._push_token = None  # (token, expires at) from the receiver
         for number, steps in CIE_NUMBERS.items():
             self._events[number] = []
             start = datetime.now(timezone.utc) - timedelta(hours=len(steps) + 1)
@@ -439,6 +527,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         with self._lock:
             for key in [k for k in values if k in self._ups_defaults]:
                 setattr(self, key, values.pop(key))
+            self._push_token = None  # the receiver or its secret may change
         return super().configure(**values)
 
     def add_fault(self, operation, status=503, *, body=None, **kwargs):
@@ -550,6 +639,50 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         if token in self._issued:
             return ups_errors(401, ("251004", "Token has expired"))
         return ups_errors(401, ("250002", "Invalid Authentication Information"))
+
+    def _call(self, func, operation, headers, **kwargs):
+        """Authentication first, then UPS's published schema of the body."""
+        if operation != "token":
+            denied = self._check_token(headers)
+            if denied is not None:
+                return denied
+            refused = self._contract_refusal(
+                func, kwargs.get("body"), kwargs.get("arg")
+            )
+            if refused is not None:
+                return refused
+        return super()._call(func, operation, headers, **kwargs)
+
+    def _contract_refusal(self, func, body, arg):
+        """A 400 when the body breaks UPS's schema (tests/contracts/ups).
+
+        A shipment's own checks answer first (UPS's specific codes); the
+        tracking numbers of a subscription are judged by the operation
+        (UPS lists them in ``invalidTrackingNumbers``, UPSTrackAlert.yaml's
+        400 example).
+        """
+        name = getattr(func, "__name__", "")
+        target = CONTRACT_SCHEMAS.get(name)
+        if name == "_op_subscribe" and isinstance(arg, tuple):
+            target = SUBSCRIPTION_SCHEMAS.get(arg[0])
+        if target is None or contracts is None:
+            return None
+        problems = [
+            p
+            for p in contracts.errors("ups", *target, body, single_objects=True)
+            if not re.match(r"trackingNumberList/\d+: ", p)
+        ]
+        if not problems:
+            return None
+        if name == "_op_ship" and isinstance(body, dict):
+            own = self._validate_ship(body.get("ShipmentRequest"))
+            if own:
+                return ups_errors(400, *own)
+        # code illustrative; the message names the schema rule broken
+        return ups_errors(
+            400,
+            *[("120100", f"Invalid request ({target[1]}): {p}") for p in problems[:5]],
+        )
 
     @staticmethod
     def _require_trans_headers(headers):
@@ -681,6 +814,18 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         forms = _get(shipment, "ShipmentServiceOptions", "InternationalForms")
         if forms is not None:
             self._validate_forms(forms, errors)
+            types = {_text(t) for t in _list(_get(forms, "FormType"))}
+            if shipment.get("ReturnService") is not None and types - {"05", "10"}:
+                # Shipping.yaml FormType: with a return service only 05 or 10
+                errors.append(
+                    (
+                        "120609",
+                        "For a shipment with a return service, the international "
+                        "form type must be 05 or 10",
+                    )
+                )
+            if {"01", "05"} <= types:
+                errors.append(("120608", "Form types 01 and 05 are exclusive"))
         return errors
 
     @staticmethod
@@ -742,7 +887,7 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         products = [p for p in _list(forms.get("Product")) if isinstance(p, dict)]
         if not products:
             errors.append(("120602", "At least one product is required"))
-        if "01" not in types:
+        if not {"01", "05"} & set(types):  # invoice / partial invoice
             return
         for key, code, what in (
             ("InvoiceNumber", "120603", "Invoice number"),
@@ -1258,7 +1403,8 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             "date": local.strftime("%Y%m%d"),
             "time": local.strftime("%H%M%S"),
             "gmtDate": when.strftime("%Y%m%d"),
-            "gmtTime": when.strftime("%H%M%S"),
+            # Track API (real answers): gmtTime "20:04:35", gmtOffset "-04:00"
+            "gmtTime": when.strftime("%H:%M:%S"),
             "gmtOffset": "-04:00",
         }
 
@@ -1305,6 +1451,9 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
         if missing is not None:
             return missing
         version, kind = arg
+        if version == "v1" and kind != "standard":
+            # UPSTrackAlert.yaml v1 has /subscription/standard/package only
+            return ups_errors(404, ("VSS404", f"No resource {version}/{kind}"))
         if version not in ("v1", "v2") or kind not in ("standard", "enhanced"):
             return ups_errors(400, ("VSS001", f"Invalid request {version}/{kind}"))
         body = body if isinstance(body, dict) else {}
@@ -1426,17 +1575,46 @@ class UpsSimulatorServer(base_sim.SimulatorServer):
             )
         wanted = subscription or force or self.account_subscription
         if wanted and self.webhook_url and self.webhook_secret:
-            return self.push_track_alert(
-                self.webhook_url,
-                self.webhook_secret,
-                payload,
-                style=self.webhook_style,
-            )
+            if self.webhook_style != "v2":
+                return self.push_track_alert(
+                    self.webhook_url, self.webhook_secret, payload, style="v1"
+                )
+            try:
+                token = self.push_token()
+            except ValueError as err:  # recorded like a refused push
+                return self._record_push(
+                    self.webhook_url, 0, f"no token: {err}", payload, "v2"
+                )
+            return self.push_track_alert(self.webhook_url, token, payload, style="v2")
         return None
 
+    def push_token(self, force=False):
+        """A bearer token from the receiver's token URL (cached until it
+        is about to expire), as UPS obtains one for Track Alert v2."""
+        with self._lock:
+            cached = self._push_token
+            url = self.webhook_token_url or push_token_url(self.webhook_url)
+            client_id, secret = self.webhook_client_id, self.webhook_secret
+        if cached and not force and cached[1] > time.time() + 30:
+            return cached[0]
+        if not url:
+            raise ValueError("no token URL for the webhook URL")
+        token, expires_in = fetch_push_token(url, client_id, secret)
+        with self._lock:
+            self._push_token = (token, time.time() + expires_in)
+        return token
+
     def push_track_alert(self, url, credential, payload, *, style="v1"):
-        """Push ``payload`` as UPS would; recorded in ``pushes``."""
-        status, text = push_track_alert(url, credential, payload, style=style)
+        """Push ``payload`` as UPS would; recorded in ``pushes``.
+
+        ``style="v2"``: ``credential`` is the bearer token (:meth:`push_token`).
+        """
+        status, text = push_track_alert(
+            url, credential, payload, style=style, client_id=self.webhook_client_id
+        )
+        return self._record_push(url, status, text, payload, style)
+
+    def _record_push(self, url, status, text, payload, style):
         with self._lock:
             self.pushes.append(
                 {
@@ -1463,11 +1641,27 @@ def main(argv=None):
     parser.add_argument("--not-found-style", choices=("404", "200"), default="404")
     parser.add_argument("--single-objects", action="store_true")
     parser.add_argument(
+        "--webhook-client-id",
+        default=DEFAULT_PUSH_CLIENT_ID,
+        help="Track Alert v2: OAuth client id at the receiver's token URL",
+    )
+    parser.add_argument(
+        "--webhook-token-url",
+        help="Track Alert v2: the receiver's token URL (default: derived from "
+        "a suite webhook URL)",
+    )
+    parser.add_argument(
         "--account-subscription",
         action="store_true",
         help="push every package's events (a Track Alert account subscription)",
     )
     args = parser.parse_args(argv)
+    if contracts is None:
+        print(
+            "UPS simulator: requests are not validated against the published "
+            "schemas (tests/contracts or the jsonschema package is missing)",
+            file=sys.stderr,
+        )
     server = UpsSimulatorServer(
         args.host,
         args.port,
@@ -1477,6 +1671,8 @@ def main(argv=None):
         single_objects=args.single_objects,
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
+        webhook_client_id=args.webhook_client_id,
+        webhook_token_url=args.webhook_token_url,
         account_subscription=args.account_subscription,
         auto_advance=args.auto_advance,
         verbose=args.verbose,

@@ -28,7 +28,11 @@ class TestCarrierUps(TransactionCase):
             groups="base.group_user,logistics_connector_base.group_logistics_user",
         )
         cls.account = cls.env["logistics.carrier.account"].create(
-            {"name": "UPS test account", "carrier_code": CODE}
+            {
+                "name": "UPS test account",
+                "carrier_code": CODE,
+                "account_number": "A1B2C3",
+            }
         )
         cls.partner = cls.env["res.partner"].create(
             {
@@ -117,6 +121,17 @@ class TestCarrierUps(TransactionCase):
         self.assertFalse(result["success"])
         self.assertEqual(result["price"], 0.0)
         self.assertIn("no client ID or client secret", result["error_message"])
+
+    def test_shipper_number_must_be_six_characters(self):
+        """Shipping.yaml: ShipperNumber is exactly 6 characters; an account
+        with another number cannot be saved, and an older one is refused in
+        words before any call."""
+        from odoo.exceptions import ValidationError
+
+        with self.assertRaisesRegex(ValidationError, "6-character UPS shipper"):
+            self.account.account_number = "1234567890"
+        self.account.account_number = "a1b2c3"  # case is UPS's business
+        self.assertEqual(self.account._get_adapter().shipper_number(), "A1B2C3")
 
     def test_new_ups_account_defaults_to_gif_labels(self):
         form = Form(self.env["logistics.carrier.account"])

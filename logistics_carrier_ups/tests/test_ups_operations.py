@@ -353,6 +353,19 @@ class TestUpsOperations(UpsCase):
             home.action_send_to_carrier()
         self.assertTrue(home.logistics_shipment_id)
 
+    def test_preflight_refuses_a_method_without_ups_service(self):
+        """UPS would answer "Missing or invalid Service.Code" after a call:
+        the pre-flight says it first, in words, and nothing is queued."""
+        no_service = self._make_carrier("UPS (no service)", self.ups_account, "")
+        no_service.delivery_type = "logistics_ups"
+        picking = self._ups_picking(carrier=no_service)
+        with trap_jobs() as trap:
+            with self.assertRaisesRegex(UserError, "has no UPS service"):
+                picking.action_send_to_carrier()
+            trap.assert_jobs_count(0)
+        self.assertFalse(picking.logistics_shipment_id)
+        self.assertFalse(self._ups_requests("create_shipment"))
+
     def test_simulator_enforces_the_invoice_fields(self):
         picking = self._ups_picking(partner=self.ca_partner, carrier=self.ups_standard)
         with trap_jobs():

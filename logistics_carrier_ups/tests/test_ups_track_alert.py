@@ -69,11 +69,18 @@ class TestUpsTrackAlert(UpsCase, HttpCase):
     def test_v2_push_twice_is_applied_once(self):
         activity = self.ups_sim.advance(self.number, "out_for_delivery", push=False)[0]
         payload = track_alert_payload(self.number, activity)
+        # Track Alert v2: a bearer token from the account's token URL
+        self.ups_sim.configure(
+            webhook_url=self.url,
+            webhook_secret=SECRET,
+            webhook_client_id=self.ups_account.sudo().ups_oauth_client_id,
+        )
         self.env.flush_all()
         with trap_jobs() as trap:
+            token = self.ups_sim.push_token()
             for _attempt in range(2):
                 status, text = self.ups_sim.push_track_alert(
-                    self.url, SECRET, payload, style="v2"
+                    self.url, token, payload, style="v2"
                 )
                 self.assertLess(status, 300, text)
             trap.perform_enqueued_jobs()

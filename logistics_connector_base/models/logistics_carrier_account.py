@@ -182,6 +182,14 @@ class LogisticsCarrierAccount(models.Model):
         help="How long the breaker stays open before one trial call is let through.",
     )
     breaker_failures = fields.Integer(readonly=True, copy=False, default=0)
+    spec_mismatch_count = fields.Integer(
+        string="Answers Off-Specification",
+        compute="_compute_spec_mismatch_count",
+        help="Carrier answers that did not match the carrier's published "
+        "specification (e.g. an event without a readable time), counted from the "
+        "integration log (operation ending in ':spec_mismatch', masked) for as "
+        "long as the log keeps them.",
+    )
     breaker_open_until = fields.Datetime(readonly=True, copy=False)
     breaker_state = fields.Selection(
         [("closed", "Closed"), ("open", "Open"), ("half_open", "Half-open")],
@@ -227,6 +235,15 @@ class LogisticsCarrierAccount(models.Model):
             "The number of dispatch attempts must be at least 1.",
         ),
     ]
+
+    def _compute_spec_mismatch_count(self):
+        counts = (
+            self.env["logistics.integration.log"]
+            .sudo()
+            ._count_spec_mismatches(self.ids)
+        )
+        for account in self:
+            account.spec_mismatch_count = counts.get(account.id, 0)
 
     @api.depends("webhook_token", "carrier_code")
     def _compute_webhook_url(self):

@@ -132,6 +132,30 @@ class LogisticsIntegrationLog(models.Model):
     error = fields.Text()
     state = fields.Selection([("ok", "OK"), ("error", "Error")], index=True)
 
+    # Carrier answers off the published specification are log rows whose
+    # operation ends in ":spec_mismatch"; the account counts them through
+    # this partial index (no counter row updated beside the dispatch: see
+    # _count_spec_mismatches).
+    def init(self):
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS logistics_integration_log_spec_mismatch_idx "
+            "ON logistics_integration_log (account_id) "
+            "WHERE operation LIKE '%:spec_mismatch'"
+        )
+
+    @api.model
+    def _count_spec_mismatches(self, account_ids):
+        """{account id: number of answers off the carrier's specification}."""
+        if not account_ids:
+            return {}
+        self.env.cr.execute(
+            "SELECT account_id, count(*) FROM logistics_integration_log "
+            "WHERE account_id = ANY(%s) AND operation LIKE '%%:spec_mismatch' "
+            "GROUP BY account_id",
+            (list(account_ids),),
+        )
+        return dict(self.env.cr.fetchall())
+
     @api.model
     def _make_sink(self, account=None, shipment=None):
         return IntegrationLogSink(self.env, account=account, shipment=shipment)

@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,12 +33,13 @@ def test_track_request_shape_and_progression(make_dhl, dhl_request, dhl_sim):
     (number,) = _created(adapter, dhl_request)
     for step in ("picked_up", "in_transit", "out_for_delivery", "delivered"):
         dhl_sim.advance(number, step, signatory="J. Empfaenger")
-    events = adapter.track([number])
+    events = adapter.track([number], postal_codes={number: "10115"})
     (call,) = support.requests_of(dhl_sim, "tracking")
     assert urlsplit(call["path"]).path == "/track/shipments"
     assert parse_qs(urlsplit(call["path"]).query) == {
         "trackingNumber": [number],
         "service": ["parcel-de"],
+        "recipientPostalCode": ["10115"],
     }
     assert call["headers"]["DHL-API-Key"] == "tracking-only-key"
     assert "Authorization" not in call["headers"]
@@ -53,7 +55,7 @@ def test_track_request_shape_and_progression(make_dhl, dhl_request, dhl_sim):
     assert delivered.description == "The shipment has been successfully delivered"
     assert len({e.dedupe_key for e in events}) == 5
     # the same answer twice gives the same events (dedupe keys are stable)
-    again = adapter.track([number])
+    again = adapter.track([number], postal_codes={number: "10115"})
     assert [e.dedupe_key for e in again] == [e.dedupe_key for e in events]
 
 
@@ -301,3 +303,66 @@ def test_push_round_trip_subscribe_deliver_verify_parse(
     # what a poll returns and what DHL pushes are the same events
     polled = adapter.track([number])
     assert {e.dedupe_key for e in polled} == {e.dedupe_key for e in events}
+
+
+def test_without_the_recipients_postal_code_parcel_de_answers_no_signatory(
+    make_dhl, dhl_request, dhl_sim
+):
+    adapter = make_dhl()
+    (number,) = _created(adapter, dhl_request)
+    dhl_sim.advance(number, "delivered", signatory="J. Empfaenger")
+    reduced = adapter.track([number])[-1]
+    assert (reduced.code, reduced.signatory) == ("delivered", "")
+    # the account's lookup (recipient postal code of each number) is used
+    adapter.postal_code_lookup = lambda numbers: dict.fromkeys(numbers, "10 115")
+    full = adapter.track([number])[-1]
+    assert full.signatory == "J. Empfaenger"
+    assert [c["full"] for c in dhl_sim.tracking_calls] == [False, True]
+    query = parse_qs(
+        urlsplit(support.requests_of(dhl_sim, "tracking")[-1]["path"]).query
+    )
+    assert query["recipientPostalCode"] == ["10115"]
+
+
+def test_unified_times_without_offset_are_german_local_time(
+    make_dhl, dhl_request, dhl_sim
+):
+    adapter = make_dhl()
+    (number,) = _created(adapter, dhl_request)
+    summer = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
+    winter = datetime(2026, 1, 15, 10, 0, tzinfo=timezone.utc)
+    dhl_sim.advance(number, "picked_up", occurred_at=winter)
+    dhl_sim.advance(number, "in_transit", occurred_at=summer)
+    raw = dhl_sim._unified(dhl_sim._shipments[number])
+    stamps = sorted(e["timestamp"] for e in raw["events"])
+    assert "2026-01-15T11:00:00" in stamps and "2026-07-01T12:00:00" in stamps
+    times = [e.occurred_at for e in adapter.track([number])]
+    assert times[:2] == [winter, summer]  # label_created (now) comes last
+
+
+def test_unified_event_off_the_specification_is_logged_not_dropped(make_dhl):
+    entries = []
+    adapter = make_dhl()
+    adapter.http.log_sink = entries.append
+    data = {
+        "shipments": [
+            {
+                "id": "00340434161094042557",
+                "service": "parcel-de",
+                "events": [
+                    {"timestamp": "2026-05-04T10:00:00", "statusCode": "transit"},
+                    {"timestamp": "yesterday", "statusCode": "transit"},
+                    {"timestamp": "2026-05-04T11:00:00", "statusCode": "lost-ish"},
+                ],
+            }
+        ]
+    }
+    events = adapter.events_from_response(data, "00340434161094042557")
+    assert [e.raw_code for e in events] == ["transit", "lost-ish"]
+    assert [what for _op, what in adapter.spec_mismatches] == [
+        "event of 00340434161094042557 with an unreadable timestamp",
+        "event of 00340434161094042557 with statusCode 'lost-ish' (Unified: "
+        "pre-transit, transit, delivered, failure, unknown)",
+    ]
+    assert [e["operation"] for e in entries] == ["tracking:spec_mismatch"] * 2
+    assert all(e["spec_mismatch"] for e in entries)

@@ -250,12 +250,19 @@ def test_tracking_url_is_ups_public_page(adapter):
 # Keys the adapter sends that the published example of the request omits;
 # each is documented in Shipping.yaml / Rating.yaml (contract §1.2).
 SHIP_EXTRA_KEYS = {
+    # Shipping.yaml requires LabelStockSize (the Postman example omits it)
+    "ShipmentRequest.LabelSpecification.LabelStockSize",
+    "ShipmentRequest.LabelSpecification.LabelStockSize.Height",
+    "ShipmentRequest.LabelSpecification.LabelStockSize.Width",
     "ShipmentRequest.Shipment.Package.ReferenceNumber",
     "ShipmentRequest.Shipment.Package.ReferenceNumber.Value",
     "ShipmentRequest.Shipment.ShipmentRatingOptions",
     "ShipmentRequest.Shipment.ShipmentRatingOptions.NegotiatedRatesIndicator",
 }
 RATE_EXTRA_KEYS = {
+    # Rating.yaml: Request.RequestOption and the unit's Description required
+    "RateRequest.Request.RequestOption",
+    "RateRequest.Shipment.ShipmentTotalWeight.UnitOfMeasurement.Description",
     "RateRequest.Shipment.Shipper.AttentionName",
     "RateRequest.Shipment.Shipper.Phone",
     "RateRequest.Shipment.Shipper.Phone.Number",
@@ -333,18 +340,20 @@ def test_ship_request_matches_the_published_contract(sim, make_adapter):
     (package,) = shipment["Package"]
     assert package["Packaging"] == {"Code": "02"}
     assert package["PackageWeight"] == {
-        "UnitOfMeasurement": {"Code": "LBS"},
+        "UnitOfMeasurement": {"Code": "LBS", "Description": "Pounds"},
         "Weight": "8.8",
     }
+    # Shipping.yaml: 1-3 characters, whole inches rounded up
     assert package["Dimensions"] == {
-        "UnitOfMeasurement": {"Code": "IN"},
-        "Length": "11.81",
-        "Width": "7.87",
-        "Height": "3.94",
+        "UnitOfMeasurement": {"Code": "IN", "Description": "Inches"},
+        "Length": "12",
+        "Width": "8",
+        "Height": "4",
     }
     assert package["ReferenceNumber"] == [{"Value": "PACK0000001"}]
     assert body["ShipmentRequest"]["LabelSpecification"] == {
         "LabelImageFormat": {"Code": "GIF", "Description": "GIF"},
+        "LabelStockSize": {"Height": "6", "Width": "4"},
         "HTTPUserAgent": "Mozilla/4.5",
     }
     assert body["ShipmentRequest"]["Request"]["TransactionReference"] == {
@@ -373,9 +382,12 @@ def test_rate_request_matches_the_published_contract(sim, make_adapter):
         "Pickup": {"Date": "20261120"},
     }
     assert shipment["ShipmentTotalWeight"] == {
-        "UnitOfMeasurement": {"Code": "LBS"},
+        "UnitOfMeasurement": {"Code": "LBS", "Description": "Pounds"},
         "Weight": "8.8",
     }
+    assert request["json"]["RateRequest"]["Request"]["RequestOption"] == (
+        "Ratetimeintransit"
+    )
     assert all(isinstance(v, str) for v in leaves(request["json"]))
 
 
@@ -686,10 +698,13 @@ def test_international_units_references_and_description(sim, adapter):
     shipment = sent_request["json"]["ShipmentRequest"]["Shipment"]
     (package,) = shipment["Package"]
     assert package["PackageWeight"] == {
-        "UnitOfMeasurement": {"Code": "KGS"},
+        "UnitOfMeasurement": {"Code": "KGS", "Description": "Kilograms"},
         "Weight": "2.5",
     }
-    assert package["Dimensions"]["UnitOfMeasurement"] == {"Code": "CM"}
+    assert package["Dimensions"]["UnitOfMeasurement"] == {
+        "Code": "CM",
+        "Description": "Centimeters",
+    }
     assert package["Dimensions"]["Length"] == "40"
     assert "ReferenceNumber" not in package  # outside US/PR: shipment level
     assert shipment["ReferenceNumber"] == [{"Value": "WH/OUT/00042"}]
@@ -703,8 +718,8 @@ def test_account_weight_unit_wins(sim, make_adapter):
     adapter.create_shipment(shipment_request())
     (request,) = sent(sim, "create_shipment")
     package = request["json"]["ShipmentRequest"]["Shipment"]["Package"][0]
-    assert package["PackageWeight"]["UnitOfMeasurement"] == {"Code": "KGS"}
-    assert package["Dimensions"]["UnitOfMeasurement"] == {"Code": "CM"}
+    assert package["PackageWeight"]["UnitOfMeasurement"]["Code"] == "KGS"
+    assert package["Dimensions"]["UnitOfMeasurement"]["Code"] == "CM"
 
 
 def test_us_to_canada_needs_invoice_line_total(sim, adapter):
@@ -1261,15 +1276,51 @@ def test_simulator_steps_map_back_to_their_canonical_code():
 
 
 # -- Track Alert: verify, parse, subscribe, pushes ------------------------------------
-def test_verify_v1_credential_v2_bearer_and_api_key(adapter):
+def test_verify_v1_credential_v2_bearer_and_api_key(make_adapter):
+    adapter = make_adapter(extra={"oauth_client_id": PUSH_CLIENT_ID})
     body = (EXAMPLES / "ups-trackalert-push.json").read_bytes()
     secrets_ = ["new-secret-0123456789", "previous-secret-9876543210"]
+    # v1: the credential of the subscription comes back
     adapter.verify_webhook({"credential": "new-secret-0123456789"}, body, secrets_)
     adapter.verify_webhook({"Credential": "previous-secret-9876543210"}, body, secrets_)
-    adapter.verify_webhook(
-        {"Authorization": "Bearer new-secret-0123456789"}, body, secrets_
-    )
-    adapter.verify_webhook({"X-API-Key": "new-secret-0123456789"}, body, secrets_)
+    # v2: a token from our token endpoint, signed with the current or the
+    # previous client secret (rotation), and x-api-key = the client id
+    for secret in secrets_:
+        token, ttl = ups.issue_push_token(PUSH_CLIENT_ID, secret)
+        assert ttl == ups.PUSH_TOKEN_TTL
+        adapter.verify_webhook(
+            {"Authorization": f"Bearer {token}", "x-api-key": PUSH_CLIENT_ID},
+            body,
+            secrets_,
+        )
+
+
+def test_verify_v2_refuses_static_expired_foreign_and_rotated_tokens(make_adapter):
+    adapter = make_adapter(extra={"oauth_client_id": PUSH_CLIENT_ID})
+    secrets_ = ["new-secret-0123456789"]
+    good, _ttl = ups.issue_push_token(PUSH_CLIENT_ID, secrets_[0])
+    old = time.time() - ups.PUSH_TOKEN_TTL - 1
+    expired, _ttl = ups.issue_push_token(PUSH_CLIENT_ID, secrets_[0], now=old)
+    foreign, _ttl = ups.issue_push_token("ups-other", secrets_[0])
+    rotated_out, _ttl = ups.issue_push_token(PUSH_CLIENT_ID, "dropped-secret")
+    payload, _dot, signature = good.partition(".")
+    tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
+    cases = [
+        ({"Authorization": "Bearer new-secret-0123456789"}, "bad_credential"),
+        ({"x-api-key": "new-secret-0123456789"}, "missing_credential"),
+        ({"Authorization": f"Bearer {expired}"}, "token_expired"),
+        ({"Authorization": f"Bearer {foreign}"}, "bad_client"),
+        ({"Authorization": f"Bearer {rotated_out}"}, "bad_credential"),
+        ({"Authorization": f"Bearer {tampered}"}, "bad_credential"),
+        (
+            {"Authorization": f"Bearer {good}", "x-api-key": "ups-other"},
+            "bad_client",
+        ),
+    ]
+    for headers, code in cases:
+        with pytest.raises(WebhookAuthError) as info:
+            adapter.verify_webhook(headers, b"{}", secrets_)
+        assert info.value.code == code, headers
 
 
 @pytest.mark.parametrize(
@@ -1376,16 +1427,46 @@ def test_subscribe_refused_raises(sim, adapter):
         adapter.subscribe(["1ZCIETST0111111114"])
 
 
-class _Receiver:
-    """A tiny webhook endpoint recording what UPS pushes."""
+PUSH_CLIENT_ID = "ups-client-0a1b2c3d"
 
-    def __init__(self):
+
+class _Receiver:
+    """A tiny webhook endpoint recording what UPS pushes, with a token URL
+    issuing tokens as the suite's controller does (``issue_push_token``;
+    the controller itself is tested on a running Odoo, test_ups_oauth.py)."""
+
+    def __init__(self, client_id=PUSH_CLIENT_ID, secret="portal-credential"):
         received = self.received = []
+        token_requests = self.token_requests = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                received.append((dict(self.headers.items()), self.rfile.read(length)))
+                body = self.rfile.read(length)
+                if self.path == "/token":
+                    token_requests.append((dict(self.headers.items()), body))
+                    basic = base64.b64encode(f"{client_id}:{secret}".encode())
+                    expected = "Basic " + basic.decode()
+                    ok = self.headers.get("Authorization") == expected and body == (
+                        b"grant_type=client_credentials"
+                    )
+                    token, ttl = ups.issue_push_token(client_id, secret, 60)
+                    answer = json.dumps(
+                        {
+                            "access_token": token,
+                            "token_type": "Bearer",
+                            "expires_in": ttl,
+                        }
+                        if ok
+                        else {"error": "invalid_client"}
+                    ).encode()
+                    self.send_response(200 if ok else 401)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                    return
+                received.append((dict(self.headers.items()), body))
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -1395,6 +1476,7 @@ class _Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.token_url = f"http://127.0.0.1:{self.server.server_address[1]}/token"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
@@ -1432,32 +1514,90 @@ def test_push_v1_subscription_verified_parsed_and_deduplicated(sim, adapter, rec
     assert {e.dedupe_key for e in pushed} <= polled
 
 
-def test_push_v2_style_to_configured_url(sim, adapter, receiver):
-    sim.configure(webhook_url=receiver.url, webhook_secret="portal-credential")
+def test_push_v2_obtains_a_token_from_the_receivers_token_url(
+    sim, make_adapter, receiver
+):
+    adapter = make_adapter(extra={"oauth_client_id": PUSH_CLIENT_ID})
+    sim.configure(
+        webhook_url=receiver.url,
+        webhook_secret="portal-credential",
+        webhook_token_url=receiver.token_url,
+        webhook_client_id=PUSH_CLIENT_ID,
+    )
     number = adapter.create_shipment(shipment_request()).carrier_shipment_id
     sim.advance(number, "picked_up")  # not subscribed: nothing sent
-    assert receiver.received == []
+    assert receiver.received == [] and receiver.token_requests == []
     adapter.subscribe([number])
     sim.advance(number, "in_transit")
-    ((headers, body),) = receiver.received
-    assert headers["Authorization"] == "Bearer portal-credential"
-    adapter.verify_webhook(headers, body, ["portal-credential"])
-    (event,) = adapter.parse_webhook(headers, body)
-    assert (event.tracking_number, event.code) == (number, "in_transit")
+    sim.advance(number, "out_for_delivery")
+    # client credentials, client_secret_basic; one token for both pushes
+    ((token_headers, token_body),) = receiver.token_requests
+    assert token_body == b"grant_type=client_credentials"
+    assert token_headers["Authorization"].startswith("Basic ")
+    assert len(receiver.received) == 2
+    for headers, body in receiver.received:
+        assert ups.ups._header(headers, "x-api-key") == PUSH_CLIENT_ID
+        assert headers["Authorization"] != "Bearer portal-credential"
+        adapter.verify_webhook(headers, body, ["portal-credential"])
+        # a static bearer equal to the secret is refused
+        with pytest.raises(WebhookAuthError):
+            adapter.verify_webhook(
+                {"Authorization": "Bearer portal-credential"},
+                body,
+                ["portal-credential"],
+            )
+    events = [adapter.parse_webhook(h, b)[0] for h, b in receiver.received]
+    assert [(e.tracking_number, e.code) for e in events] == [
+        (number, "in_transit"),
+        (number, "out_for_delivery"),
+    ]
 
 
-def test_account_subscription_pushes_every_package(sim, adapter, receiver):
-    sim.configure(webhook_url=receiver.url, webhook_secret="portal-credential")
+def test_push_v2_without_a_token_is_not_sent(sim, adapter, receiver):
+    sim.configure(
+        webhook_url=receiver.url,
+        webhook_secret="wrong-secret",
+        webhook_token_url=receiver.token_url,
+        webhook_client_id=PUSH_CLIENT_ID,
+        account_subscription=True,
+    )
+    number = adapter.create_shipment(shipment_request()).carrier_shipment_id
+    sim.advance(number, "picked_up")
+    assert len(receiver.token_requests) == 1
+    assert receiver.received == []
+    assert sim.pushes[-1]["status"] == 0
+    assert "no token" in sim.pushes[-1]["response"]
+
+
+def test_push_token_url_of_a_suite_webhook_url():
+    assert ups_sim.push_token_url(
+        "http://127.0.0.1:8069/logistics/webhook/ups/tok-123"
+    ) == ("http://127.0.0.1:8069/logistics/oauth/ups/tok-123/token")
+    assert ups_sim.push_token_url("http://example.org/hook") is None
+
+
+def test_account_subscription_pushes_every_package(sim, make_adapter, receiver):
+    adapter = make_adapter(extra={"oauth_client_id": PUSH_CLIENT_ID})
+    sim.configure(
+        webhook_url=receiver.url,
+        webhook_secret="portal-credential",
+        webhook_token_url=receiver.token_url,
+        webhook_client_id=PUSH_CLIENT_ID,
+    )
     assert adapter.subscribe_account() == "9999-12-31"
     (request,) = sent(sim, "subscription")
     assert request["path"] == "/track/v2/subscription/standard/account"
+    # UPSTrackAlert.yaml: locale is required (CommonRequest)
     assert request["json"] == {
+        "locale": "en_US",
+        "countryCode": "US",
         "shipperAccountNumber": "A1B2C3",
         "subAccountType": ["Outbound"],
     }
     number = adapter.create_shipment(shipment_request()).carrier_shipment_id
     sim.advance(number, "picked_up")
     ((headers, body),) = receiver.received
+    adapter.verify_webhook(headers, body, ["portal-credential"])
     (event,) = adapter.parse_webhook(headers, body)
     assert (event.tracking_number, event.code) == (number, "picked_up")
 
@@ -1468,6 +1608,8 @@ def test_auto_advance_moves_shipments_and_pushes(receiver, make_adapter):
         account_subscription=True,
         webhook_url=receiver.url,
         webhook_secret="portal-credential",
+        webhook_token_url=receiver.token_url,
+        webhook_client_id=PUSH_CLIENT_ID,
     ) as server:
         adapter = make_adapter(base_url=server.url)
         number = adapter.create_shipment(shipment_request()).carrier_shipment_id

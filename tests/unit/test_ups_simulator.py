@@ -130,7 +130,11 @@ def ship_body(packages=1):
                 ]
                 * packages,
             },
-            "LabelSpecification": {"LabelImageFormat": {"Code": "GIF"}},
+            "LabelSpecification": {
+                "LabelImageFormat": {"Code": "GIF"},
+                # Shipping.yaml requires it (used by thermal labels only)
+                "LabelStockSize": {"Height": "6", "Width": "4"},
+            },
         }
     }
 
