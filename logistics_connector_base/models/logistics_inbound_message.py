@@ -33,6 +33,7 @@ class _MessageError(Exception):
     """Why one message cannot be applied: (error kind, reason)."""
 
     def __init__(self, kind, reason):
+        reason = _error_text(reason)
         super().__init__(reason)
         self.kind, self.reason = kind, reason
 
