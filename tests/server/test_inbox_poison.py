@@ -10,7 +10,9 @@ its reason, and the good ones beside it are applied. The same holds for a
 tracking poll whose answer holds such a value.
 """
 
+import http.server
 import json
+import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -307,3 +309,71 @@ def test_poll_answer_with_a_nul_is_applied_cleaned(setup, rpc, sim):
     )
     texts = [e["raw_description"] for e in events]
     assert "Zustellung heute" in texts, texts
+
+
+class _NulReceiver(http.server.BaseHTTPRequestHandler):
+    """A partner endpoint whose answer holds a NUL character."""
+
+    received = []
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.received.append(json.loads(self.rfile.read(length)))
+        body = b"accepted\x00 thanks"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_outbound_delivery_answered_with_a_nul_is_recorded(setup, rpc):
+    """The outbound half of the same kind: the receiver's answer holds a NUL.
+    It used to fail recording the outcome after the POST was made (the job
+    failed, the event was sent again after the lease)."""
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NulReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        sub = rpc(
+            "logistics.event.subscription",
+            "create",
+            {
+                "name": f"NUL receiver {uuid.uuid4().hex[:6]}",
+                "url": f"http://127.0.0.1:{receiver.server_address[1]}/hook",
+                "event_codes": "delivered",
+            },
+        )
+        tag = uuid.uuid4().hex[:8]
+        (status, text), _key = _partner(
+            setup,
+            {
+                "event_id": f"delivered-{tag}",
+                "code": "delivered",
+                "tracking_number": setup["number"],
+                "occurred_at": _stamp(datetime.now(timezone.utc)),
+                "signatory": "M. Muster",
+            },
+        )
+        assert status == 200, text
+
+        def recorded():
+            rows = rpc(
+                "logistics.event.delivery",
+                "search_read",
+                [("subscription_id", "=", sub)],
+                ["state", "last_status", "last_response", "attempts"],
+            )
+            return rows if rows and rows[0]["state"] in ("done", "failed") else None
+
+        rows = wait_until(recorded, timeout=90, message="delivery recorded")
+        assert [(r["state"], r["last_status"], r["attempts"]) for r in rows] == [
+            ("done", 200, 1)
+        ]
+        assert rows[0]["last_response"] == "accepted thanks"
+        assert len(_NulReceiver.received) == 1  # sent once
+        rpc("logistics.event.subscription", "write", [sub], {"active": False})
+    finally:
+        receiver.shutdown()
