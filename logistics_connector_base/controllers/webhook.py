@@ -127,10 +127,17 @@ class LogisticsWebhookController(http.Controller):
         # 4. malformed: not JSON at all (the shape is checked by the job)
         try:
             json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             return _answer(400, {"error": "malformed_json"})
         if getattr(adapter, "check_shape_on_receipt", False):
-            problem = adapter.check_webhook_shape(headers, body)
+            try:
+                problem = adapter.check_webhook_shape(headers, body)
+            except Exception as err:  # the check's own fault: keep the message,
+                # the drain job fails it with the reason (nothing is lost)
+                _logger.warning(
+                    "Shape check of a webhook of account %s: %r", account_id, err
+                )
+                problem = None
             if problem:
                 return _answer(400, {"error": "invalid_payload", "reason": problem})
         # 5. durable insert + pending drain job, in this transaction

@@ -33,6 +33,7 @@ class _MessageError(Exception):
     """Why one message cannot be applied: (error kind, reason)."""
 
     def __init__(self, kind, reason):
+        reason = _error_text(reason)
         super().__init__(reason)
         self.kind, self.reason = kind, reason
 
@@ -113,7 +114,7 @@ class LogisticsInboundMessage(models.Model):
         # PostgreSQL text cannot hold NUL: a key or body with one is cleaned
         # here rather than crash the request (the JSON check already refused
         # a raw NUL; this is the last guard)
-        message_key = (message_key or "").replace("\x00", "")[:255] or "-"
+        message_key = (message_key or "").replace("\x00", "")
         body = body.replace("\x00", "\ufffd") if body else body
         cr.execute(
             """

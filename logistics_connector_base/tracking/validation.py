@@ -9,7 +9,8 @@ number where text is expected. Such an event must become a clear error of
 its own message, never the crash of a whole batch.
 
 * free text (description, location, signatory, raw code) is cleaned:
-  control characters are removed, the raw message keeps the original;
+  control characters are removed, lone surrogates replaced; the raw
+  message keeps the original;
 * identifiers (tracking number, event code, event id) and the date are
   checked: a bad one rejects the event with :class:`InvalidEvent`.
 """
@@ -33,8 +34,16 @@ class InvalidEvent(ValueError):
 
 
 def clean_text(value):
-    """``value`` without control characters (tab and newlines kept)."""
-    return _CONTROL.sub("", value) if value else value
+    """``value`` without control characters (tab and newlines kept) and
+    with what UTF-8 cannot encode (lone surrogates) replaced."""
+    if not value:
+        return value
+    value = _CONTROL.sub("", value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def _check_key(event, name, required=True):
@@ -45,6 +54,10 @@ def _check_key(event, name, required=True):
         raise InvalidEvent(f"{name} must be a non-empty text, got {value!r:.60}")
     if _ANY_CONTROL.search(value):
         raise InvalidEvent(f"{name} holds control characters: {value!r:.60}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEvent(f"{name} is not valid Unicode: {value!r:.60}") from None
     if len(value) > MAX_KEY_LENGTH:
         raise InvalidEvent(f"{name} is longer than {MAX_KEY_LENGTH} characters")
 

@@ -162,7 +162,7 @@ def ship(rpc, carrier, timeout=90):
     return wait_until(
         lambda: (
             (s := shipment_of(rpc, picking)) and s["state"] == "label_created" and s
-        ),  # noqa: E501
+        ),
         timeout=timeout,
         message="label_created",
     )
