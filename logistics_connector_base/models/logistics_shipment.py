@@ -658,8 +658,7 @@ class LogisticsShipment(models.Model):
         """
         self.ensure_one()
         self.env.flush_all()
-        vals_list = sink._vals()
-        sink.entries = []
+        vals_list = sink.take()
         last_error = None
         for attempt in range(5):
             try:
