@@ -22,9 +22,9 @@ class IntegrationLogSink:
     Entries arrive already masked by the adapter's HTTP client. They are kept
     in memory during the call and flushed in one ``create`` on the caller's
     transaction, on a cursor of their own when that transaction is about to
-    be rolled back (retry, failure) so that no trace is lost, or on the
-    environment of a transaction of the caller's own (``env``) that records
-    the attempt's outcome with them.
+    be rolled back (retry, failure) so that no trace is lost, or taken
+    (``take``) by a caller that records them with the attempt's outcome in a
+    transaction of its own.
     """
 
     def __init__(self, env, account=None, shipment=None):
@@ -66,14 +66,18 @@ class IntegrationLogSink:
             )
         return vals_list
 
-    def flush(self, own_cursor=False, env=None):
-        if not self.entries:
-            return
+    def take(self):
+        """The collected entries as log values, emptying the sink (for a
+        caller that writes them in a transaction of its own)."""
         vals_list = self._vals()
         self.entries = []
-        if env is not None:
-            env["logistics.integration.log"].sudo().create(vals_list)
-        elif own_cursor:
+        return vals_list
+
+    def flush(self, own_cursor=False):
+        if not self.entries:
+            return
+        vals_list = self.take()
+        if own_cursor:
             self._create_on_own_cursor(vals_list)
         else:
             self.env["logistics.integration.log"].sudo().create(vals_list)

@@ -484,9 +484,16 @@ class LogisticsShipment(models.Model):
             return _("Replayed stored result %s.", result.carrier_shipment_id)
         if acquisition.status == IN_FLIGHT:
             if not acquisition.lease_expired:
+                # back when the lease ends: then the carrier is asked at once
+                lease_until = ledger.browse(acquisition.record_id).lease_until
+                left = (
+                    (lease_until - fields.Datetime.now()).total_seconds()
+                    if lease_until
+                    else shipment._lease_seconds()
+                )
                 raise RetryableJobError(
                     _("Another worker is sending %s right now.", shipment.name),
-                    seconds=shipment._lease_seconds(),
+                    seconds=max(5, min(int(left) + 2, shipment._lease_seconds())),
                     ignore_retry=True,
                 )
             return shipment._on_unknown_outcome(request, acquisition)
@@ -651,8 +658,7 @@ class LogisticsShipment(models.Model):
         """
         self.ensure_one()
         self.env.flush_all()
-        vals_list = sink._vals()
-        sink.entries = []
+        vals_list = sink.take()
         last_error = None
         for attempt in range(5):
             try:

@@ -2,6 +2,7 @@ from . import test_ledger
 from . import test_ledger_concurrency
 from . import test_send_to_carrier
 from . import test_dispatch_failures
+from . import test_dispatch_transactions
 from . import test_preflight
 from . import test_security
 from . import test_integration_log

@@ -155,6 +155,40 @@ class TestDispatchFailures(LogisticsCase):
             shipment.with_user(self.supervisor).action_replay()
         self.assertEqual(len(self.sim.shipments), 1)
 
+    def test_replay_whose_label_cannot_be_fetched_is_an_exception(self):
+        shipment = self._queued()
+        request = shipment._get_request()
+        created = self.account._get_adapter().create_shipment(request)
+        # the carrier answered and the ledger recorded it, but the worker
+        # died before its transaction committed: the rerun replays the result
+        ledger = self.env["logistics.idempotency.record"]
+        acquisition = ledger.acquire(
+            "outbound_dispatch",
+            shipment.idempotency_key,
+            shipment._request_fingerprint(request),
+        )
+        ledger.mark_succeeded(
+            acquisition.record_id,
+            result=created.to_dict(),  # stored without its labels
+            result_ref=created.carrier_shipment_id,
+        )
+        self.sim.add_fault("label", 503)
+        self._dispatch(shipment)
+        self.assertEqual(shipment.state, "label_created")
+        self.assertEqual(shipment.carrier_shipment_id, created.carrier_shipment_id)
+        self.assertFalse(shipment.label_attachment_id)
+        self.assertEqual(
+            (shipment.health, shipment.exception_category),
+            ("exception", "label_missing"),
+        )
+        exception = shipment.exception_ids.filtered(lambda e: e.state == "open")
+        self.assertEqual(exception.category, "label_missing")
+        self.assertEqual(exception.user_id, self.supervisor)
+        self.assertTrue(exception.activity_ids)
+        self.assertIn(created.carrier_shipment_id, exception.message)
+        self.assertIn("label could not be fetched", exception.message)
+        self.assertEqual(self.sim.count("create_shipment"), 1)
+
     def _crash_in_flight(self, shipment, lease_expired=True):
         """Leave the ledger as a worker that died mid-call would."""
         request = shipment._get_request()

@@ -56,7 +56,11 @@ class TestIntegrationLog(LogisticsCase):
         self.assertIn("10117", text)  # postal codes stay, they help debugging
         self.assertIn(shipment.carrier_shipment_id, text)
 
-    def test_failed_attempt_is_logged_even_when_the_job_rolls_back(self):
+    def test_failed_attempt_is_logged_before_the_retry(self):
+        # In test mode a cursor of its own is a savepoint of this transaction:
+        # that the row outlives the job's rollback is proven with real
+        # transactions (TestDispatchTransactions) and on a running server
+        # (tests/server/test_dispatch_dead_letter.py).
         with trap_jobs():
             picking = self._make_picking()
             picking.action_send_to_carrier()
