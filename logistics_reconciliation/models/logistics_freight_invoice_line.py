@@ -175,6 +175,30 @@ class LogisticsFreightInvoiceLine(models.Model):
         related="move_line_id.move_id", string="Vendor Bill", readonly=True
     )
 
+    def init(self):
+        super().init()
+        # Matching a small file looks its numbers up among the shipments'
+        # normalised numbers (see MATCH_QUERY_SMALL): indexes on exactly those
+        # expressions, on the connector's tables, so a 1-row file costs
+        # milliseconds however many shipments the account has.
+        self.env.cr.execute(
+            r"""
+            CREATE INDEX IF NOT EXISTS logistics_shipment_package_recon_number_idx
+                ON logistics_shipment_package
+                   (upper(regexp_replace(tracking_number, '\s', '', 'g')))
+             WHERE tracking_number IS NOT NULL
+            """
+        )
+        self.env.cr.execute(
+            r"""
+            CREATE INDEX IF NOT EXISTS logistics_shipment_recon_numbers_idx
+                ON logistics_shipment USING gin
+                   (string_to_array(
+                        upper(regexp_replace(tracking_ref, '\s', '', 'g')), ','))
+             WHERE tracking_ref IS NOT NULL
+            """
+        )
+
     @api.depends("classification")
     def _compute_is_discrepancy(self):
         for line in self:
@@ -246,6 +270,15 @@ class LogisticsFreightInvoiceLine(models.Model):
             )
         if self.invoice_id.filtered(lambda inv: inv.state == "draft"):
             raise UserError(_("Match the invoice before reviewing its lines."))
+        done = self.invoice_id.filtered(lambda inv: inv.state == "done")
+        if done:
+            raise UserError(
+                _(
+                    "Freight invoice %s is done: its lines are decided. Reset it "
+                    "to draft to review them again.",
+                    ", ".join(done.mapped("name")),
+                )
+            )
 
     def _log_decision(self, verb, note=None):
         labels = dict(CLASSIFICATIONS)
