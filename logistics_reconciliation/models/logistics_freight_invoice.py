@@ -1079,6 +1079,8 @@ class LogisticsFreightInvoice(models.Model):
         return True
 
     def action_reset_to_draft(self):
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         self.write({"state": "draft"})
         return True
 

@@ -4,7 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .logistics_freight_expense_account import CHARGE_TYPES
-from .logistics_freight_import_profile import normalize_tracking_number
+from .logistics_freight_import_profile import (
+    _CONTROL,
+    TEXT_LIMITS,
+    echo,
+    normalize_tracking_number,
+)
 
 CLASSIFICATIONS = [
     ("pending", "Not checked yet"),
@@ -212,9 +217,45 @@ class LogisticsFreightInvoiceLine(models.Model):
     def _normalize_tracking_number(self, number):
         return normalize_tracking_number(number)
 
+    @api.model
+    def _check_text_values(self, vals):
+        """The bounds the import applies, for lines entered by hand too."""
+        for key in (
+            "tracking_number",
+            "lead_tracking_number",
+            "service",
+            "dimensions",
+            "charge_code",
+            "charge_description",
+        ):
+            value = vals.get(key)
+            if not value or not isinstance(value, str):
+                continue
+            label = self._fields[key].string
+            if len(value) > TEXT_LIMITS[key]:
+                raise UserError(
+                    _(
+                        "%(field)s '%(value)s' is too long: at most %(limit)s "
+                        "characters.",
+                        field=label,
+                        value=echo(value),
+                        limit=TEXT_LIMITS[key],
+                    )
+                )
+            if _CONTROL.search(value):
+                raise UserError(
+                    _(
+                        "%(field)s '%(value)s' contains a control character: "
+                        "remove it.",
+                        field=label,
+                        value=echo(value),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_text_values(vals)
             for key in ("tracking_number", "lead_tracking_number"):
                 if vals.get(key):
                     vals[key] = normalize_tracking_number(vals[key])
@@ -224,6 +265,7 @@ class LogisticsFreightInvoiceLine(models.Model):
 
     def write(self, vals):
         vals = dict(vals)
+        self._check_text_values(vals)
         for key in ("tracking_number", "lead_tracking_number"):
             if vals.get(key):
                 vals[key] = normalize_tracking_number(vals[key])
