@@ -252,7 +252,7 @@ class LogisticsFreightDispute(models.Model):
                     "shipment_id": line.shipment_id.id,
                     "charge_description": _(
                         "%s (credited part)",
-                        line.charge_description or line.charge_code or "",
+                        (line.charge_description or line.charge_code or "")[:200],
                     ).strip(),
                     "dispute_id": self.id,
                     "review_state": "disputed",

@@ -244,7 +244,7 @@ class LogisticsFreightImportProfile(models.Model):
                 )
         return indexes
 
-    def _parse_number(self, text):
+    def _parse_number(self, text, comma=None):
         """The cell's text as a finite :class:`~decimal.Decimal`.
 
         Raises ValueError for anything else (nan, inf, 1e400, letters...).
@@ -252,7 +252,9 @@ class LogisticsFreightImportProfile(models.Model):
         text = (text or "").strip().replace(" ", "")
         if not text:
             return Decimal(0)
-        if self.decimal_separator == ",":
+        if comma is None:
+            comma = self.decimal_separator == ","
+        if comma:
             text = text.replace(".", "").replace(",", ".")
         else:
             text = text.replace(",", "")
@@ -266,11 +268,17 @@ class LogisticsFreightImportProfile(models.Model):
             raise ValueError(text)
         return -value if negative else value
 
-    def _parse_date(self, text):
+    def _parse_date(self, text, date_format=None, memo=None):
+        """The cell's date; ``memo`` (a dict) remembers the texts seen."""
         text = (text or "").strip()
         if not text:
             return False
-        return datetime.strptime(text, self.date_format).date()
+        if memo is not None and text in memo:
+            return memo[text]
+        value = datetime.strptime(text, date_format or self.date_format).date()
+        if memo is not None:
+            memo[text] = value
+        return value
 
     def _column_label(self, key):
         """'Amount (column 12)': how a message names a column to the user."""
@@ -316,6 +324,13 @@ class LogisticsFreightImportProfile(models.Model):
                 raise ValidationError(_("The file is empty."))
         indexes = self._column_indexes(header)
         charge_map = self._charge_map()
+        # the profile's settings read once, dates parsed once per text
+        options = {
+            "comma": self.decimal_separator == ",",
+            "date_format": self.date_format,
+            "dates": {},
+            "charge_type": self.default_charge_type,
+        }
         width = max(indexes.values()) + 1
         rows, errors = [], []
         first = 2 if self.has_header else 1
@@ -361,7 +376,7 @@ class LogisticsFreightImportProfile(models.Model):
                 and raw["row_type"] != self.row_type_value
             ):
                 continue
-            row, problems = self._convert_row(raw, charge_map)
+            row, problems = self._convert_row(raw, charge_map, options)
             row["row"] = row_no
             if problems:
                 # still checked against the invoice (account, currency...)
@@ -374,30 +389,38 @@ class LogisticsFreightImportProfile(models.Model):
         """Length and characters of the text cells; problems appended."""
         for key, value in raw.items():
             limit = TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT)
-            column = self._column_label(key)
             if len(value) > limit:
                 problems.append(
                     _(
                         "%(column)s: %(length)s characters, at most %(limit)s "
                         "allowed ('%(value)s'): is it the right column?",
-                        column=column,
+                        column=self._column_label(key),
                         length=len(value),
                         limit=limit,
                         value=echo(value),
                     )
                 )
-            elif _CONTROL.search(value):
+                continue
+            control = _CONTROL.search(value)
+            if control:
                 problems.append(
                     _(
                         "%(column)s: contains a control character (%(char)s): "
                         "remove it from the file.",
-                        column=column,
-                        char=repr(_CONTROL.search(value).group())[1:-1],
+                        column=self._column_label(key),
+                        char=repr(control.group())[1:-1],
                     )
                 )
 
-    def _convert_row(self, raw, charge_map):
+    def _convert_row(self, raw, charge_map, options=None):
         """One raw row -> (values, [every problem of the row])."""
+        if options is None:
+            options = {
+                "comma": self.decimal_separator == ",",
+                "date_format": self.date_format,
+                "dates": {},
+                "charge_type": self.default_charge_type,
+            }
         problems = []
         self._check_text(raw, problems)
         if problems:
@@ -429,7 +452,7 @@ class LogisticsFreightImportProfile(models.Model):
             "charge_description": raw.get("charge_description") or False,
         }
         klass = (raw.get("charge_class") or "").upper()
-        values["charge_type"] = charge_map.get(klass, self.default_charge_type)
+        values["charge_type"] = charge_map.get(klass, options["charge_type"])
         values["amount"] = None
         if "amount" not in bad:
             if not raw.get("amount"):
@@ -441,7 +464,9 @@ class LogisticsFreightImportProfile(models.Model):
                 )
             else:
                 try:
-                    values["amount"] = self._parse_number(raw["amount"])
+                    values["amount"] = self._parse_number(
+                        raw["amount"], options["comma"]
+                    )
                 except ValueError:
                     problems.append(
                         _(
@@ -455,7 +480,7 @@ class LogisticsFreightImportProfile(models.Model):
         weight = Decimal(0)
         if "billed_weight" not in bad:
             try:
-                weight = self._parse_number(raw.get("billed_weight"))
+                weight = self._parse_number(raw.get("billed_weight"), options["comma"])
             except ValueError:
                 problems.append(
                     _(
@@ -490,7 +515,9 @@ class LogisticsFreightImportProfile(models.Model):
             values["billed_weight"] = round(float(weight) * WEIGHT_UNITS[unit], 3)
         for key in ("invoice_date", "ship_date"):
             try:
-                values[key] = self._parse_date(raw.get(key))
+                values[key] = self._parse_date(
+                    raw.get(key), options["date_format"], options["dates"]
+                )
             except ValueError:
                 problems.append(
                     _(
@@ -498,7 +525,7 @@ class LogisticsFreightImportProfile(models.Model):
                         "%(format)s: correct it or the layout's date format.",
                         column=self._column_label(key),
                         value=echo(raw[key]),
-                        format=self.date_format,
+                        format=options["date_format"],
                     )
                 )
         return values, problems

@@ -48,7 +48,8 @@ WITH invoice AS (
            COALESCE(l.ship_date, inv.invoice_date) AS ref_date
       FROM logistics_freight_invoice_line l
       JOIN invoice inv ON inv.id = l.invoice_id
-     WHERE l.match_state = 'unmatched' AND l.review_state = 'to_review'
+     WHERE l.invoice_id IN %(invoice_ids)s
+       AND l.match_state = 'unmatched' AND l.review_state = 'to_review'
        AND l.tracking_number IS NOT NULL
     UNION ALL
     SELECT l.id, 2, l.lead_tracking_number,
@@ -56,23 +57,28 @@ WITH invoice AS (
            COALESCE(l.ship_date, inv.invoice_date)
       FROM logistics_freight_invoice_line l
       JOIN invoice inv ON inv.id = l.invoice_id
-     WHERE l.match_state = 'unmatched' AND l.review_state = 'to_review'
+     WHERE l.invoice_id IN %(invoice_ids)s
+       AND l.match_state = 'unmatched' AND l.review_state = 'to_review'
        AND l.lead_tracking_number IS NOT NULL
        AND l.lead_tracking_number IS DISTINCT FROM l.tracking_number
 ), number AS (
+    -- the numbers the account's shipments and packages carry, normalised
+    -- (the expressions of the indexes logistics.freight.invoice.line creates)
     SELECT s.id AS shipment_id, NULL::integer AS package_id, s.account_id,
            s.company_id,
            (COALESCE(s.label_at, s.submitted_at, s.create_date))::date AS shipped_on,
-           upper(regexp_replace(t.number, '\s', '', 'g')) AS number
+           t.number
       FROM logistics_shipment s
-      CROSS JOIN LATERAL unnest(string_to_array(s.tracking_ref, ',')) AS t(number)
+      CROSS JOIN LATERAL unnest(string_to_array(
+            upper(regexp_replace(s.tracking_ref, '\s', '', 'g')), ',')) AS t(number)
      WHERE s.tracking_ref IS NOT NULL
        AND s.account_id IN (SELECT account_id FROM invoice)
+       /*ref_filter*/
     UNION ALL
     SELECT s.id, p.id, s.account_id, s.company_id,
            (COALESCE(s.label_at, s.submitted_at, s.create_date))::date,
            upper(regexp_replace(p.tracking_number, '\s', '', 'g'))
-      FROM logistics_shipment_package p
+      FROM /*package_keys*/ logistics_shipment_package p /*package_on*/
       JOIN logistics_shipment s ON s.id = p.shipment_id
      WHERE p.tracking_number IS NOT NULL
        AND s.account_id IN (SELECT account_id FROM invoice)
@@ -103,7 +109,7 @@ WITH invoice AS (
            best.line_id IS NOT NULL AS newly_matched
       FROM logistics_freight_invoice_line l
       LEFT JOIN best ON best.line_id = l.id
-     WHERE l.invoice_id IN (SELECT id FROM invoice)
+     WHERE l.invoice_id IN %(invoice_ids)s
 ), cand AS (
     -- every charge of the accounts that may bill what these lines bill: same
     -- tracking number, charge type and code, amount (credits left out)
@@ -112,12 +118,12 @@ WITH invoice AS (
            COALESCE(o.ship_date, oi.invoice_date) AS ref_date,
            COALESCE(a.recon_match_window_days, 0) AS window_days,
            o.move_line_id IS NOT NULL AS billed
-      FROM logistics_freight_invoice_line o
+      FROM (SELECT DISTINCT tracking_number FROM l_all
+             WHERE tracking_number IS NOT NULL) k
+      JOIN logistics_freight_invoice_line o ON o.tracking_number = k.tracking_number
       JOIN logistics_freight_invoice oi ON oi.id = o.invoice_id
       JOIN logistics_carrier_account a ON a.id = oi.account_id
      WHERE oi.account_id IN (SELECT account_id FROM invoice)
-       AND o.tracking_number IN (
-            SELECT tracking_number FROM l_all WHERE tracking_number IS NOT NULL)
        AND o.amount > 0
        AND o.review_state <> 'refused'
 ), dup AS (
@@ -148,7 +154,7 @@ WITH invoice AS (
       FROM logistics_freight_invoice_line o
      WHERE o.shipment_id IN (
             SELECT shipment_id FROM l_all WHERE shipment_id IS NOT NULL)
-       AND o.invoice_id NOT IN (SELECT id FROM invoice)
+       AND o.invoice_id NOT IN %(invoice_ids)s
        AND o.review_state <> 'refused'
 ), total AS (
     SELECT b.shipment_id,
@@ -238,6 +244,24 @@ CHARGE_KEY = (
     "|| round({l}.amount, 6)::text"
 )
 
+# A small file looks its numbers up (expression indexes); a large one reads
+# the account's shipments once, with hash joins.
+MATCH_QUERY_SMALL = (
+    MATCH_QUERY.replace(
+        "/*ref_filter*/",
+        "AND string_to_array(upper(regexp_replace(s.tracking_ref, '\\s', '', 'g')), "
+        "',') && ARRAY(SELECT number::text FROM line_key)",
+    )
+    .replace(
+        "/*package_keys*/",
+        "(SELECT DISTINCT number::text AS number FROM line_key) wanted JOIN",
+    )
+    .replace(
+        "/*package_on*/",
+        "ON upper(regexp_replace(p.tracking_number, '\\s', '', 'g')) = wanted.number",
+    )
+)
+
 # Vendor bills: take the ledger entry of every charge to bill in one
 # statement. A carrier charge is payable once: its entry points at the bill
 # that pays it, and a charge whose bill still exists (and pays it within the
@@ -293,7 +317,11 @@ SELECT cand.id FROM cand JOIN acquired USING (key)
 # The unbilled lines of the accounts whose charge (within the window) is on a
 # vendor bill already: billed twice, back to review, never billed.
 BILLED_TWICE_QUERY = """
-WITH billed AS (
+WITH number AS (
+    SELECT DISTINCT tracking_number
+      FROM logistics_freight_invoice_line
+     WHERE invoice_id IN %(invoice_ids)s AND tracking_number IS NOT NULL
+), billed AS (
     SELECT b.id, bi.account_id, b.tracking_number, b.charge_type,
            COALESCE(b.charge_code, '') AS code, b.amount,
            COALESCE(b.ship_date, bi.invoice_date) AS ref_date
@@ -301,7 +329,7 @@ WITH billed AS (
       JOIN logistics_freight_invoice bi ON bi.id = b.invoice_id
      WHERE b.move_line_id IS NOT NULL
        AND bi.account_id IN %(account_ids)s
-       AND b.tracking_number IN %(numbers)s
+       AND b.tracking_number IN (SELECT tracking_number FROM number)
 ), twice AS (
     SELECT DISTINCT ON (l.id) l.id, b.id AS first_id
       FROM logistics_freight_invoice_line l
@@ -319,7 +347,7 @@ WITH billed AS (
      WHERE l.move_line_id IS NULL
        AND l.amount > 0
        AND l.review_state IN ('to_review', 'approved', 'written_off')
-       AND l.tracking_number IN %(numbers)s
+       AND l.tracking_number IN (SELECT tracking_number FROM number)
      ORDER BY l.id, b.id
 )
 UPDATE logistics_freight_invoice_line AS line
@@ -550,7 +578,7 @@ class LogisticsFreightInvoice(models.Model):
             cr.execute("SET LOCAL enable_nestloop = off")
             cr.execute("SET LOCAL jit = off")
         try:
-            cr.execute(MATCH_QUERY, params)
+            cr.execute(MATCH_QUERY if large else MATCH_QUERY_SMALL, params)
             newly_matched = dict(cr.fetchall())
         finally:
             for name, value in settings.items():
@@ -568,6 +596,8 @@ class LogisticsFreightInvoice(models.Model):
         self.check_access_rule("write")
         newly_matched = self._match_and_classify()
         self.write({"state": "matched"})
+        # charges on a vendor bill already, on these invoices or earlier ones
+        self._mark_billed_twice()
         self._sync_exceptions()
         labels = dict(CLASSIFICATIONS)
         counts = defaultdict(dict)
@@ -776,23 +806,23 @@ class LogisticsFreightInvoice(models.Model):
             )
         return self._action_open_moves(moves)
 
-    def _mark_billed_twice(self, lines):
-        """Lines of the accounts billing a charge already on a vendor bill.
+    def _mark_billed_twice(self):
+        """Unbilled lines billing a carrier charge already on a vendor bill.
 
-        ``lines``: the lines whose charges to look at. They and every other
-        unbilled line of the same charges become 'billed twice', to review.
-        Returns those lines.
+        Every unbilled line of the accounts (of these invoices or of others,
+        approved or not) billing a charge of these invoices' tracking numbers
+        that a vendor bill pays already becomes 'billed twice', to review: it
+        is never billed. Returns those lines.
         """
         line_model = self.env["logistics.freight.invoice.line"]
-        numbers = tuple({n for n in lines.mapped("tracking_number") if n})
-        if not numbers:
+        if not self:
             return line_model
         self.env.flush_all()
         self.env.cr.execute(
             BILLED_TWICE_QUERY,
             {
-                "account_ids": tuple(lines.invoice_id.account_id.ids),
-                "numbers": numbers,
+                "account_ids": tuple(self.account_id.ids),
+                "invoice_ids": tuple(self.ids),
                 "uid": self.env.uid,
             },
         )
@@ -850,7 +880,7 @@ class LogisticsFreightInvoice(models.Model):
         if not candidates:
             return no_bill, line_model
         # charges billed already (by any invoice): never billed again
-        twice = self._mark_billed_twice(candidates)
+        twice = self._mark_billed_twice()
         candidates = (candidates - twice).filtered(
             lambda line: line.review_state in PAYABLE_STATES
         )
@@ -867,7 +897,7 @@ class LogisticsFreightInvoice(models.Model):
         )
         acquired = line_model.browse(sorted(row[0] for row in self.env.cr.fetchall()))
         if not acquired:
-            return no_bill, twice | self._mark_billed_twice(candidates)
+            return no_bill, twice | self._mark_billed_twice()
         account = self.account_id
         expense = self.env["logistics.freight.expense.account"]._accounts_for(account)
         labels = dict(CHARGE_TYPES)
@@ -945,7 +975,7 @@ class LogisticsFreightInvoice(models.Model):
         )
         # the same charges on other lines (this invoice's or others'): billed
         # twice from now on
-        twice |= self._mark_billed_twice(candidates)
+        twice |= self._mark_billed_twice()
         total = sum(acquired.mapped("amount"))
         self.message_post(
             body=_(
@@ -1049,6 +1079,8 @@ class LogisticsFreightInvoice(models.Model):
         return True
 
     def action_reset_to_draft(self):
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         self.write({"state": "draft"})
         return True
 

@@ -4,7 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .logistics_freight_expense_account import CHARGE_TYPES
-from .logistics_freight_import_profile import normalize_tracking_number
+from .logistics_freight_import_profile import (
+    _CONTROL,
+    TEXT_LIMITS,
+    echo,
+    normalize_tracking_number,
+)
 
 CLASSIFICATIONS = [
     ("pending", "Not checked yet"),
@@ -175,6 +180,30 @@ class LogisticsFreightInvoiceLine(models.Model):
         related="move_line_id.move_id", string="Vendor Bill", readonly=True
     )
 
+    def init(self):
+        super().init()
+        # Matching a small file looks its numbers up among the shipments'
+        # normalised numbers (see MATCH_QUERY_SMALL): indexes on exactly those
+        # expressions, on the connector's tables, so a 1-row file costs
+        # milliseconds however many shipments the account has.
+        self.env.cr.execute(
+            r"""
+            CREATE INDEX IF NOT EXISTS logistics_shipment_package_recon_number_idx
+                ON logistics_shipment_package
+                   (upper(regexp_replace(tracking_number, '\s', '', 'g')))
+             WHERE tracking_number IS NOT NULL
+            """
+        )
+        self.env.cr.execute(
+            r"""
+            CREATE INDEX IF NOT EXISTS logistics_shipment_recon_numbers_idx
+                ON logistics_shipment USING gin
+                   (string_to_array(
+                        upper(regexp_replace(tracking_ref, '\s', '', 'g')), ','))
+             WHERE tracking_ref IS NOT NULL
+            """
+        )
+
     @api.depends("classification")
     def _compute_is_discrepancy(self):
         for line in self:
@@ -188,9 +217,45 @@ class LogisticsFreightInvoiceLine(models.Model):
     def _normalize_tracking_number(self, number):
         return normalize_tracking_number(number)
 
+    @api.model
+    def _check_text_values(self, vals):
+        """The bounds the import applies, for lines entered by hand too."""
+        for key in (
+            "tracking_number",
+            "lead_tracking_number",
+            "service",
+            "dimensions",
+            "charge_code",
+            "charge_description",
+        ):
+            value = vals.get(key)
+            if not value or not isinstance(value, str):
+                continue
+            label = self._fields[key].string
+            if len(value) > TEXT_LIMITS[key]:
+                raise UserError(
+                    _(
+                        "%(field)s '%(value)s' is too long: at most %(limit)s "
+                        "characters.",
+                        field=label,
+                        value=echo(value),
+                        limit=TEXT_LIMITS[key],
+                    )
+                )
+            if _CONTROL.search(value):
+                raise UserError(
+                    _(
+                        "%(field)s '%(value)s' contains a control character: "
+                        "remove it.",
+                        field=label,
+                        value=echo(value),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_text_values(vals)
             for key in ("tracking_number", "lead_tracking_number"):
                 if vals.get(key):
                     vals[key] = normalize_tracking_number(vals[key])
@@ -200,6 +265,7 @@ class LogisticsFreightInvoiceLine(models.Model):
 
     def write(self, vals):
         vals = dict(vals)
+        self._check_text_values(vals)
         for key in ("tracking_number", "lead_tracking_number"):
             if vals.get(key):
                 vals[key] = normalize_tracking_number(vals[key])
@@ -246,6 +312,15 @@ class LogisticsFreightInvoiceLine(models.Model):
             )
         if self.invoice_id.filtered(lambda inv: inv.state == "draft"):
             raise UserError(_("Match the invoice before reviewing its lines."))
+        done = self.invoice_id.filtered(lambda inv: inv.state == "done")
+        if done:
+            raise UserError(
+                _(
+                    "Freight invoice %s is done: its lines are decided. Reset it "
+                    "to draft to review them again.",
+                    ", ".join(done.mapped("name")),
+                )
+            )
 
     def _log_decision(self, verb, note=None):
         labels = dict(CLASSIFICATIONS)

@@ -316,6 +316,14 @@ class TestImport(ReconciliationCase):
         )
         self.assertNotIn("S" * 100, message)
 
+    def test_lines_entered_by_hand_are_bounded_too(self):
+        with self.assertRaisesRegex(UserError, "too long: at most 64"):
+            self._make_invoice([("1Z" * 1500, 1.0, {})], name="HAND-LONG")
+        with self.assertRaisesRegex(UserError, "contains a control character"):
+            self._make_invoice(
+                [("1ZA1", 1.0, {"charge_description": "Fuel\x00"})], name="HAND-NUL"
+            )
+
     def test_inactive_currency_refused(self):
         currency = (
             self.env["res.currency"]

@@ -139,10 +139,14 @@ class LogisticsFreightImportWizard(models.TransientModel):
         currencies = {}
         grouped = OrderedDict()
         expected_account = (account.account_number or "").strip().upper()
+        # the wizard's values read once (a file may have 100,000 rows)
+        default_number = self.invoice_number or ""
+        default_code = self.currency_id.name
+        default_date = self.invoice_date
         for row in rows:
             row_no = row["row"]
             problems = []
-            number = (row["invoice_number"] or self.invoice_number or "").strip()
+            number = (row["invoice_number"] or default_number).strip()
             if not number:
                 problems.append(
                     _(
@@ -167,7 +171,7 @@ class LogisticsFreightImportWizard(models.TransientModel):
                         name=account.name,
                     )
                 )
-            code = row["currency"] or self.currency_id.name
+            code = row["currency"] or default_code
             if code not in currencies:
                 currencies[code] = (
                     self.env["res.currency"]
@@ -213,7 +217,7 @@ class LogisticsFreightImportWizard(models.TransientModel):
                 entry = grouped.setdefault(
                     number,
                     {
-                        "date": row["invoice_date"] or self.invoice_date,
+                        "date": row["invoice_date"] or default_date,
                         "currency": currency,
                         "rows": [],
                     },
