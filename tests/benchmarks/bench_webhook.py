@@ -387,9 +387,7 @@ def main():
                 sustained(srv, token, numbers_file, args, inbox, 2)
         for workers in [int(w) for w in args.scale_workers.split(",") if w]:
             with server(rcfile, dbname, workers=workers, channels=CHANNELS) as srv:
-                ingestion(
-                    srv, token, numbers_file, args, workers, inbox, targets=False
-                )
+                ingestion(srv, token, numbers_file, args, workers, inbox, targets=False)
                 if args.sustained:
                     sustained(srv, token, numbers_file, args, inbox,
                               workers, targets=False)  # fmt: skip
