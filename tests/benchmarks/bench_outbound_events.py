@@ -16,9 +16,9 @@ then three rounds (``--rounds``) of:
    whose URL is the receiver; the runner drains the outbox (claim, signed
    POST, outcome recorded per delivery, 200 per job).
 
-Reports the medians, spread and per-round ratio (target >= 0.5x the bare
-sender; the suite records every outcome on a cursor of its own). Exits 1
-naming a missed target, and when a delivery is missing or arrives twice.
+Reports the medians, spread and per-round ratio to the bare sender (no
+target: the suite also claims each delivery and records every outcome on a
+cursor of its own). Exits 1 when a delivery is missing or arrives twice.
 """
 
 import argparse
@@ -43,7 +43,7 @@ from benchlib import (  # noqa: E402
     wait_for,
     warm_runner,
 )
-from support.bench_report import check, report, spread, verdict  # noqa: E402
+from support.bench_report import report, spread, verdict  # noqa: E402
 from support.odoo_server import load_config  # noqa: E402
 
 import odoo  # noqa: E402
@@ -277,10 +277,11 @@ def main():
     report(STEM, "bare sender (jobs of 200 signed POSTs)", median(bare),
            "deliveries/s", spread=spread(bare, "{:.1f}"),
            target="baseline")  # fmt: skip
-    check(STEM, "outbound event deliveries", median(suite), "deliveries/s",
-          baseline=median(bare), ratio=median(per_round),
-          spread=f"{spread(suite, '{:.1f}')} (ratio {spread(per_round, '{:.2f}')})",
-          ok=median(per_round) >= 0.5, target=">= 0.5 x bare sender")  # fmt: skip
+    # issue 19 sets no target for this ratio: reported, not checked
+    report(STEM, "outbound event deliveries", median(suite), "deliveries/s",
+           baseline=median(bare), ratio=median(per_round),
+           spread=f"{spread(suite, '{:.1f}')} (ratio {spread(per_round, '{:.2f}')})",
+           target="reported (no target)")  # fmt: skip
     return verdict(STEM)
 
 

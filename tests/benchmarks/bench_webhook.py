@@ -165,7 +165,7 @@ class Inbox:
 
 
 def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
-    """Section 1 and 2: interleaved rounds; returns the c=8 bare median."""
+    """Section 1 and 2: baseline and suite interleaved, ``args.rounds`` rounds."""
     ours = f"{srv.url}/logistics/webhook/ups/{token}"
     bare = f"{srv.url}/logistics_bench/bare"
 
@@ -189,7 +189,6 @@ def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
         print("warm-up " + describe(url, run(url, "unique", 8, 3)()), flush=True)
     inbox.drained()
     tag = f", {workers} workers"
-    bare8 = None
     for connections in args.concurrency:
         steps = [
             ("bare controller", run(bare, "unique", connections)),
@@ -206,8 +205,6 @@ def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
         mine_p99 = [r["p99"] for r in mine]
         rps_ratios = ratios(mine_rps, base_rps)
         p99_ratios = ratios(mine_p99, base_p99)
-        if connections == 8:
-            bare8 = median(base_rps)
         name = f"unique pushes c={connections}{tag}"
         kwargs = {
             "baseline": median(base_rps),
@@ -275,13 +272,21 @@ def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
                   f"than 2xx (of {total}){': ' + shown if shown else ''}",
                   other + errors, "answers", ok=other + errors == 0,
                   target="0")  # fmt: skip
-    return bare8
 
 
-def sustained(srv, token, numbers_file, args, bare_rate, inbox, workers, targets=True):
-    """Section 3: ingestion for args.sustained seconds while the drain applies."""
+def sustained(srv, token, numbers_file, args, inbox, workers, targets=True):
+    """Section 3: ingestion for args.sustained seconds while the drain applies.
+
+    The bare controller's rate is measured again right before (c=8,
+    ``--seconds``): the machine's load drifts between the sections.
+    """
     inbox.drained()
     ours = f"{srv.url}/logistics/webhook/ups/{token}"
+    bare = wrk(f"{srv.url}/logistics_bench/bare", script=UPS_PUSH_LUA,
+               args=["unique", numbers_file, CREDENTIAL], connections=8,
+               seconds=args.seconds)  # fmt: skip
+    print("right before: " + describe("bare controller c=8", bare), flush=True)
+    bare_rate = bare["ok_rps"]
     done0, failed0, events0 = inbox.counts()
     since = inbox.now()
     samples, stop = [], threading.Event()
@@ -323,7 +328,7 @@ def sustained(srv, token, numbers_file, args, bare_rate, inbox, workers, targets
         (f"{label}: ingestion 2xx/s", rate, "2xx/s",
          {"baseline": bare_rate, "ratio": rate / bare_rate if bare_rate else None},
          (rate >= 0.9 * bare_rate) if bare_rate else False,
-         ">= 0.9 x bare 2xx/s (c=8)"),
+         ">= 0.9 x bare 2xx/s (c=8, right before)"),
         (f"{label}: max inbox backlog", max_backlog, "messages", {},
          None, "reported"),
         (f"{label}: max age of a pending message", max_age, "s", {},
@@ -338,8 +343,11 @@ def sustained(srv, token, numbers_file, args, bare_rate, inbox, workers, targets
          failed2 - failed0 == 0, "0"),
     ]  # fmt: skip
     for metric, value, unit, extra, ok, target in figures:
-        if ok is None or not targets:
+        if ok is None:
             report(BENCH, metric, value, unit, target=target, **extra)
+        elif not targets:
+            report(BENCH, metric, value, unit, target=f"({target}: not checked)",
+                   **extra)  # fmt: skip
         else:
             check(BENCH, metric, value, unit, ok=ok, target=target, **extra)
 
@@ -374,16 +382,14 @@ def main():
     try:
         rcfile = odoo.tools.config.rcfile
         with server(rcfile, dbname, workers=2, channels=CHANNELS) as srv:
-            bare8 = ingestion(srv, token, numbers_file, args, 2, inbox)
+            ingestion(srv, token, numbers_file, args, 2, inbox)
             if args.sustained:
-                sustained(srv, token, numbers_file, args, bare8, inbox, 2)
+                sustained(srv, token, numbers_file, args, inbox, 2)
         for workers in [int(w) for w in args.scale_workers.split(",") if w]:
             with server(rcfile, dbname, workers=workers, channels=CHANNELS) as srv:
-                bare8 = ingestion(
-                    srv, token, numbers_file, args, workers, inbox, targets=False
-                )
+                ingestion(srv, token, numbers_file, args, workers, inbox, targets=False)
                 if args.sustained:
-                    sustained(srv, token, numbers_file, args, bare8, inbox,
+                    sustained(srv, token, numbers_file, args, inbox,
                               workers, targets=False)  # fmt: skip
     finally:
         os.unlink(numbers_file)
