@@ -12,7 +12,7 @@ class LogisticsAccountHealth(models.Model):
 
     Circuit breaker, dispatch queue depth, inbox backlog and the age of its
     oldest unresolved message, dead letters, and the error rate of the calls
-    of the last hour (integration log).
+    of the last hour (integration log), answers off the carrier's specification.
     """
 
     _name = "logistics.account.health"
@@ -59,6 +59,13 @@ class LogisticsAccountHealth(models.Model):
     error_rate_1h = fields.Float(
         string="Error Rate (1 h, %)", group_operator="avg", readonly=True
     )
+    spec_mismatches = fields.Integer(
+        string="Answers Off-Specification",
+        group_operator="sum",
+        readonly=True,
+        help="Carrier answers that did not match the carrier's published "
+        "specification, kept masked in the integration log.",
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -102,6 +109,13 @@ class LogisticsAccountHealth(models.Model):
                        AND j.state IN ('pending', 'enqueued', 'started', 'failed')
                      GROUP BY s.account_id
                 ),
+                mismatch AS (
+                    -- served by the partial index of logistics.integration.log
+                    SELECT l.account_id, count(*) AS n
+                      FROM logistics_integration_log l
+                     WHERE l.operation LIKE '%%:spec_mismatch'
+                     GROUP BY l.account_id
+                ),
                 exc AS (
                     SELECT s.account_id,
                            count(*) AS open,
@@ -130,7 +144,8 @@ class LogisticsAccountHealth(models.Model):
                        COALESCE(log.errors, 0) AS errors_1h,
                        CASE WHEN COALESCE(log.calls, 0) > 0
                             THEN 100.0 * log.errors / log.calls ELSE 0.0 END
-                           AS error_rate_1h
+                           AS error_rate_1h,
+                       COALESCE(mismatch.n, 0) AS spec_mismatches
                   FROM logistics_carrier_account a
                   CROSS JOIN now_utc
                   LEFT JOIN log ON log.account_id = a.id
@@ -138,6 +153,7 @@ class LogisticsAccountHealth(models.Model):
                   LEFT JOIN waiting ON waiting.account_id = a.id
                   LEFT JOIN jobs ON jobs.account_id = a.id
                   LEFT JOIN exc ON exc.account_id = a.id
+                  LEFT JOIN mismatch ON mismatch.account_id = a.id
                  WHERE a.active
             )
             """,

@@ -119,6 +119,11 @@ class TestKpi(MonitoringCase):
                     "operation": "create",
                     "state": "error",
                 },
+                {
+                    "account_id": self.account.id,
+                    "operation": "tracking:spec_mismatch",
+                    "state": "error",
+                },
             ]
         )
         self.account.sudo().write(
@@ -135,8 +140,10 @@ class TestKpi(MonitoringCase):
         self.assertEqual(health.inbox_pending, 1)
         self.assertEqual(health.inbox_failed, 1)
         self.assertEqual(health.dead_letters, 1)
-        self.assertEqual(health.calls_1h, 4)
-        self.assertAlmostEqual(health.error_rate_1h, 25.0)
+        self.assertEqual(health.calls_1h, 5)
+        self.assertAlmostEqual(health.error_rate_1h, 40.0)
+        self.assertEqual(health.spec_mismatches, 1)
+        self.assertEqual(self.account.spec_mismatch_count, 1)
         self.assertGreaterEqual(health.oldest_unresolved_minutes, 0.0)
 
     def test_overview_shows_the_dashboard_figures(self):
