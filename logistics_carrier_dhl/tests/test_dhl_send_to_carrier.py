@@ -133,20 +133,6 @@ class TestDhlSendToCarrier(DhlCase):
     def test_cancel_refused_by_dhl_is_explained(self):
         picking = self._dhl_picking()
         shipment = self._send(picking)
-<<<<<<< HEAD
-        number = shipment.carrier_shipment_id
-        # deleted in DHL's portal behind Odoo's back: DHL no longer knows it
-        self.dhl_sim._shipments[number]["cancelled"] = True
-        # the savepoint is the request's rollback: Odoo's side of the
-        # cancellation is done before the void and undone with it
-        with (
-            self.assertRaisesRegex(UserError, "DHL does not know this shipment"),
-            self.env.cr.savepoint(),
-        ):
-            picking.with_user(self.supervisor).cancel_shipment()
-        self.assertEqual(shipment.state, "label_created")
-=======
->>>>>>> carrier
         # after DHL's daily closeout
         self.dhl_sim.close_out()
         with self.assertRaisesRegex(UserError, "closed out"), self.env.cr.savepoint():
