@@ -339,13 +339,13 @@ def test_verify_webhook_rotated_second_secret(adapter):
             "bad_signature",
         ),
         (
-            {"X-Sim-Signature": sign_webhook("s", BODY, time.time() - 301)},
+            {"X-Sim-Signature": sign_webhook("s", BODY, time.time() - 3600)},
             BODY,
             ["s"],
             "stale_timestamp",
         ),
         (
-            {"X-Sim-Signature": sign_webhook("s", BODY, time.time() + 400)},
+            {"X-Sim-Signature": sign_webhook("s", BODY, time.time() + 3600)},
             BODY,
             ["s"],
             "stale_timestamp",
