@@ -173,12 +173,13 @@ def _nested(depth):
     return ("[" * depth + "]" * depth).encode()
 
 
-def _signed(carrier, body, rnd, bad_auth=False):
+def signed(body, carrier, msg_id, bad_auth=False):
+    """Headers as the carrier sends them, signed now (a partner signature
+    is only valid for a few minutes)."""
     from odoo.addons.logistics_connector_base.adapters import generic_signature
 
     headers = {"Content-Type": "application/json"}
     if carrier == "generic":
-        msg_id = f"fz-{rnd.getrandbits(64):x}"
         secret = "whsec_d3Jvbmc=" if bad_auth else PARTNER_SECRET
         headers.update(generic_signature.sign_headers(msg_id, body, secret))
     elif carrier == "ups":
@@ -193,7 +194,8 @@ BREAK = {"generic": _break_partner, "ups": _break_ups, "dhl": _break_dhl}
 
 
 def fuzz_requests(targets, count, seed=0):
-    """``count`` requests ``(kind, url, body, headers)``, reproducible by seed."""
+    """``count`` requests ``(kind, url, body, how to sign)``, reproducible by
+    seed; ``signed(body, *how)`` gives the headers when it is sent."""
     rnd = random.Random(seed)
     carriers = sorted(targets)
     for _index in range(count):
@@ -238,8 +240,8 @@ def fuzz_requests(targets, count, seed=0):
                 body = json.dumps({"events": events}).encode()
             else:
                 body = json.dumps(BREAK[carrier](rnd, valid)).encode()
-        headers = _signed(carrier, body, rnd, bad_auth=kind == "auth")
-        yield kind, url, body, headers
+        msg_id = f"fz-{rnd.getrandbits(64):x}"
+        yield kind, url, body, (carrier, msg_id, kind == "auth")
 
 
 def _post(url, body, headers, timeout=60):
@@ -271,8 +273,8 @@ def run(targets, count, seed=0, concurrency=8):
             with lock:
                 if not queue:
                     return
-                kind, url, body, headers = queue.pop()
-            status, took = _post(url, body, headers)
+                kind, url, body, how = queue.pop()
+            status, took = _post(url, body, signed(body, *how))
             if status == 0 and kind == "huge":
                 # refused on its Content-Length before being read: the client
                 # may see the connection close while it still sends
