@@ -656,6 +656,11 @@ class LogisticsFreightInvoice(models.Model):
         responsible = exception_model._default_responsible(
             FINANCE_GROUP, self.env.company
         )
+        # the stage of a new exception, looked up once (not once per record)
+        stage = self.env["logistics.exception.stage"].sudo()._stage_for_state("open")
+        new_state = {"state": "open"}
+        if stage:
+            new_state["stage_id"] = stage.id
         by_shipment = defaultdict(lambda: self.env["logistics.freight.invoice.line"])
         unknown = defaultdict(lambda: self.env["logistics.freight.invoice.line"])
         for line in lines:
@@ -700,6 +705,7 @@ class LogisticsFreightInvoice(models.Model):
                     "category": "reconciliation",
                     "message": message,
                     "user_id": responsible.id,
+                    **new_state,
                 }
             )
             created_for.append(group)
@@ -731,6 +737,7 @@ class LogisticsFreightInvoice(models.Model):
                     "category": "reconciliation",
                     "message": message,
                     "user_id": responsible.id,
+                    **new_state,
                 }
             )
             created_for.append(group)

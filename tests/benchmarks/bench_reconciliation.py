@@ -313,6 +313,9 @@ def one_row_file(registry, account_id, number, amount, day, runs=ONE_ROW_RUNS):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 100000)))
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated data (to inspect)"
+    )
     args = parser.parse_args()
     load_config()
     dbname = os.environ["LOGISTICS_BENCH_DB"]
@@ -485,7 +488,10 @@ def main():
             print("all targets met", flush=True)
             status = 0
     finally:
-        cleanup(registry, account_id, carrier_id)
+        if args.keep:
+            print(f"kept: account {account_id}, carrier {carrier_id}", flush=True)
+        else:
+            cleanup(registry, account_id, carrier_id)
     return status
 
 
