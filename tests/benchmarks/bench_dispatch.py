@@ -364,11 +364,12 @@ def main():
                 server(odoo.tools.config.rcfile, dbname, workers, channels)
             )
             warm_runner(registry, _env, "root.logistics.outbound")
+            rounds = args.rounds if workers == 2 else args.scale_rounds
             for code in codes:
                 print(f"-- {CARRIERS[code]['label']}, {workers} workers: "
-                      f"{args.rounds} rounds of {args.n}", flush=True)  # fmt: skip
+                      f"{rounds} rounds of {args.n}", flush=True)  # fmt: skip
                 res = interleave(
-                    args.rounds if workers == 2 else args.scale_rounds,
+                    rounds,
                     [
                         ("noop", lambda: run_noop(registry, args.n, args.timeout)),
                         ("carrier", lambda code=code, sim=sims[code]: run_carrier(
