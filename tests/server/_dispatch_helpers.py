@@ -157,13 +157,23 @@ def make_picking(rpc, carrier, where=GERMANY, weight=2.5):
             for code in where["state"]
         ]
     company = rpc("res.users", "read", [rpc.uid], ["company_id"])[0]["company_id"][0]
-    company_partner = rpc("res.company", "read", [company], ["partner_id"])[0][
-        "partner_id"
-    ][0]
+    # the company's first warehouse ships; the suite's shipper is its partner
+    warehouse = rpc(
+        "stock.warehouse",
+        "search_read",
+        [("company_id", "=", company)],
+        ["out_type_id", "partner_id"],
+        order="id",
+        limit=1,
+    )[0]
+    picking_type = warehouse["out_type_id"][0]
+    shipper = (warehouse["partner_id"] or [None])[0] or rpc(
+        "res.company", "read", [company], ["partner_id"]
+    )[0]["partner_id"][0]
     rpc(
         "res.partner",
         "write",
-        [company_partner],
+        [shipper],
         dict(where["shipper"], street2=False, country_id=country, state_id=states[0]),
     )
     partner = rpc(
@@ -176,12 +186,6 @@ def make_picking(rpc, carrier, where=GERMANY, weight=2.5):
         "create",
         {"name": "Dispatch item", "type": "consu", "weight": weight},
     )
-    picking_type = rpc(
-        "stock.picking.type",
-        "search",
-        [("code", "=", "outgoing"), ("company_id", "=", company)],
-        limit=1,
-    )[0]
     src = rpc(
         "stock.picking.type", "read", [picking_type], ["default_location_src_id"]
     )[0]["default_location_src_id"][0]

@@ -56,7 +56,9 @@ def rpc(server):
     return server.rpc()
 
 
-def test_reset_after_send_to_ups_is_an_unknown_outcome_at_once(server, rpc, ups_sim):
+def test_reset_after_send_to_ups_is_an_unknown_outcome_at_once(
+    request, server, rpc, ups_sim
+):
     log = LogMark(server)
     values = ups_sim.account_values()
     _account, carrier = setup_carrier(
@@ -70,6 +72,8 @@ def test_reset_after_send_to_ups_is_an_unknown_outcome_at_once(server, rpc, ups_
         label_format="GIF",
     )
     picking = make_picking(rpc, carrier, where=USA)
+    # the other tests ship from Germany again
+    request.addfinalizer(lambda: make_picking(rpc, carrier))
     ups_sim.reset()
     ups_sim.add_fault("create_shipment", None, action="reset")
     started = time.time()
