@@ -330,9 +330,13 @@ class StockPicking(models.Model):
         The lock waits for a concurrent sender; when it committed, this
         transaction's snapshot is stale, which PostgreSQL reports as a
         serialization failure and Odoo retries on a fresh snapshot.
+        FOR NO KEY UPDATE serialises senders just as well, without blocking
+        (or failing) the foreign-key checks of rows that other transactions
+        insert referencing this picking (a FOR UPDATE conflicts with them).
         """
         self.env.cr.execute(
-            "SELECT id FROM stock_picking WHERE id = %s FOR UPDATE", (self.id,)
+            "SELECT id FROM stock_picking WHERE id = %s FOR NO KEY UPDATE",
+            (self.id,),
         )
 
     def _logistics_send(self, from_validation=False):
