@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
             break
             ;;
         -h | --help)
-            sed -n '2,36p' "$0"
+            sed -n '2,33p' "$0"
             exit 0
             ;;
         *) die "unknown option: $1" ;;
