@@ -21,21 +21,10 @@ UPS_PUSH_LUA = os.path.join(HERE, "wrk_ups_push.lua")
 
 
 def server(rcfile, dbname, workers=2, channels="root:2"):
-    """Odoo with ``workers`` and the real queue_job runner, one database.
-
-    tests/support/odoo_server.py passes ``--db-filter ^db$`` beside ``-d``;
-    the empty ``--db-filter`` given after it (the last one wins) keeps
-    ``db_name`` alone, the configuration a single-database server runs
-    (setup/lib.sh, setup/odoo.conf.example): a sessionless request then
-    does not list the databases on a fresh connection.
-    """
-    return OdooServer(
-        rcfile,
-        dbname,
-        workers=workers,
-        channels=channels,
-        extra_args=["--db-filter", ""],
-    )
+    """Odoo with ``workers`` and the real queue_job runner, one database
+    (``db_name`` alone, as a single-database server runs: setup/lib.sh,
+    setup/odoo.conf.example)."""
+    return OdooServer(rcfile, dbname, workers=workers, channels=channels)
 
 
 def install_baseline(dbname):

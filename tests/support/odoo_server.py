@@ -100,10 +100,11 @@ class OdooServer:
             *odoo_command(),
             "-c",
             self.rcfile,
+            # db_name alone, no dbfilter: the configuration of a single-database
+            # server (setup/lib.sh); a sessionless request (every webhook) then
+            # does not list the databases on a new connection
             "-d",
             self.dbname,
-            "--db-filter",
-            f"^{self.dbname}$",
             "--http-port",
             str(self.http_port),
             "--gevent-port",
