@@ -17,6 +17,7 @@
         "views/delivery_carrier_views.xml",
         "views/logistics_shipment_views.xml",
         "data/mail_template_data.xml",
+        "data/queue_job_data.xml",
     ],
     "demo": [
         "demo/logistics_carrier_dhl_demo.xml",

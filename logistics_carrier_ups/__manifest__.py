@@ -15,6 +15,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/queue_job_data.xml",
         "views/logistics_carrier_account_views.xml",
         "views/delivery_carrier_views.xml",
         "views/logistics_shipment_views.xml",
