@@ -17,7 +17,8 @@ import pytest
 ADDON = "odoo.addons.logistics_carrier_dhl"
 ADDON_DIR = Path(__file__).resolve().parents[2] / "logistics_carrier_dhl"
 EXAMPLES_DIR = ADDON_DIR / "tests" / "carrier_examples"
-SHARED_EXAMPLES_DIR = Path("/work/shared/carrier-examples/dhl")
+# the project's shared folder, beside the checkout (developers' machines and CI)
+SHARED_EXAMPLES_DIR = ADDON_DIR.parent.parent / "shared" / "carrier-examples" / "dhl"
 
 API_KEY = "unit-dhl-api-key"
 API_SECRET = "unit-dhl-api-secret"

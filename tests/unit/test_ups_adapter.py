@@ -36,15 +36,8 @@ from odoo.addons.logistics_connector_base.adapters import (
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "logistics_carrier_ups" / "tests" / "examples"
-# the project's shared folder next to the checkout, or where it lives here
-SHARED_EXAMPLES = next(
-    (
-        folder / "carrier-examples" / "ups"
-        for folder in (ROOT.parent / "shared", Path("/work/shared"))
-        if (folder / "carrier-examples" / "ups").is_dir()
-    ),
-    ROOT.parent / "shared" / "carrier-examples" / "ups",
-)
+# the project's shared folder, beside the checkout (developers' machines and CI)
+SHARED_EXAMPLES = ROOT.parent / "shared" / "carrier-examples" / "ups"
 
 
 def _import_ups():
