@@ -4,3 +4,4 @@ from . import test_ups_track_alert
 from . import test_ups_operations
 from . import test_ups_token_workers
 from . import test_ups_returns
+from . import test_ups_address_security

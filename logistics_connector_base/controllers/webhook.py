@@ -26,6 +26,21 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 KEPT_HEADERS = ("content-type", "user-agent", "x-request-id", "x-correlation-id")
 
 
+MAX_JSON_DEPTH = 64  # carriers' payloads nest a handful of levels
+
+
+def _depth(value):
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _answer(status, payload):
     return request.make_json_response(payload, status=status)
 
@@ -85,7 +100,11 @@ class LogisticsWebhookController(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > limit:
             return _answer(413, {"error": "payload_too_large", "limit": limit})
-        body = request.httprequest.get_data(cache=False)
+        # bounded while reading: a chunked body has no Content-Length
+        # Odoo's HTTPRequest hides the WSGI stream; get_data() would read a
+        # chunked body (no Content-Length) to its end before any check
+        stream = request.httprequest._HTTPRequest__wrapped.stream
+        body = stream.read(limit + 1)
         if len(body) > limit:
             return _answer(413, {"error": "payload_too_large", "limit": limit})
         if not body.strip():
@@ -97,23 +116,27 @@ class LogisticsWebhookController(http.Controller):
         headers = request.httprequest.headers
         try:
             adapter.verify_webhook(headers, body, secrets)
-        except WebhookAuthError as err:
+        except (WebhookAuthError, UnicodeError) as err:
             _logger.info("Webhook refused for account %s: %s", account_id, err)
             return _answer(401, {"error": "unauthorized"})
         # 4. malformed: not JSON at all (the shape is checked by the job)
         try:
-            json.loads(body)
-        except ValueError:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
             return _answer(400, {"error": "malformed_json"})
+        if _depth(parsed) > MAX_JSON_DEPTH:
+            return _answer(400, {"error": "too_deeply_nested", "limit": MAX_JSON_DEPTH})
         if getattr(adapter, "check_shape_on_receipt", False):
             problem = adapter.check_webhook_shape(headers, body)
             if problem:
                 return _answer(400, {"error": "invalid_payload", "reason": problem})
         # 5. durable insert + pending drain job, in this transaction
         kept = {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        # the header a carrier authenticates with may have a custom name (DHL)
+        secret_header = (getattr(adapter, "push_header", None) or "").lower()
         for key, value in mask_headers(dict(headers)).items():
             if key.lower().startswith("x-") and key.lower() not in kept:
-                kept[key] = value
+                kept[key] = "***" if key.lower() == secret_header else value
         message_id = (
             env["logistics.inbound.message"]
             .sudo()

@@ -4,6 +4,7 @@ from . import test_send_to_carrier
 from . import test_dispatch_failures
 from . import test_preflight
 from . import test_security
+from . import test_caller_checks
 from . import test_integration_log
 from . import test_delivery_carrier
 from . import test_webhook

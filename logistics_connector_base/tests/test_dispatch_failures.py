@@ -159,7 +159,7 @@ class TestDispatchFailures(LogisticsCase):
         """Leave the ledger as a worker that died mid-call would."""
         request = shipment._get_request()
         ledger = self.env["logistics.idempotency.record"]
-        acquisition = ledger.acquire(
+        acquisition = ledger._acquire_committed(
             "outbound_dispatch",
             shipment.idempotency_key,
             shipment._request_fingerprint(request),

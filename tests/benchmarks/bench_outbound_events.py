@@ -198,7 +198,11 @@ def main():
             with registry.cursor() as cr:
                 env = _env(cr)
                 sub = env["logistics.event.subscription"].create(
-                    {"name": f"Bench receiver {account_id}", "url": receiver.url}
+                    {
+                        "name": f"Bench receiver {account_id}",
+                        "url": receiver.url,
+                        "environment": "sandbox",
+                    }
                 )
                 account = env["logistics.carrier.account"].browse(account_id)
                 t0 = time.time()
