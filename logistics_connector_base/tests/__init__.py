@@ -19,3 +19,4 @@ from . import test_consolidation
 from . import test_partner_signature
 from . import test_partner_webhook
 from . import test_partner_outbox
+from . import test_webhook_hardening
