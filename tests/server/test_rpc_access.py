@@ -368,12 +368,14 @@ def _arguments(model, method, records, company):
 
 
 def _refused(error):
-    names = (
-        "odoo.exceptions.AccessError",
-        "odoo.exceptions.UserError",
-        "odoo.exceptions.ValidationError",
+    """An AccessError with a message: the caller was refused before anything
+    ran (a UserError could come from the method's work itself, e.g. the
+    carrier's answer, and would hide a missing check)."""
+    return (
+        error
+        and error.get("name") == "odoo.exceptions.AccessError"
+        and (error.get("message") or "").strip()
     )
-    return error and error.get("name") in names and (error.get("message") or "").strip()
 
 
 CASES = sorted(
