@@ -1,4 +1,6 @@
 from . import adapters
+from . import caller
 from . import controllers
 from . import models
+from . import outbound_url
 from . import wizards

@@ -48,6 +48,7 @@ class DeliveryCarrier(models.Model):
     def logistics_dhl_rate_shipment(self, order):
         """DHL Parcel DE publishes no rates: the method's fixed price applies."""
         self.ensure_one()
+        order = self._logistics_caller_records("sale.order", order, "base.group_user")
         res = self.fixed_rate_shipment(order)
         if res.get("success"):
             res["warning_message"] = _(
@@ -57,10 +58,19 @@ class DeliveryCarrier(models.Model):
         return res
 
     def logistics_dhl_send_shipping(self, pickings):
+        pickings = self._logistics_caller_records(
+            "stock.picking", pickings, "stock.group_stock_user", "write"
+        )
         return self._logistics_send_shipping(pickings)
 
     def logistics_dhl_cancel_shipment(self, pickings):
+        pickings = self._logistics_caller_records(
+            "stock.picking", pickings, "user", "write"
+        )
         return self._logistics_cancel_shipment(pickings)
 
     def logistics_dhl_get_tracking_link(self, picking):
+        picking = self._logistics_caller_records(
+            "stock.picking", picking, "base.group_user"
+        )
         return self._logistics_get_tracking_link(picking)

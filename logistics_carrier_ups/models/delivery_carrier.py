@@ -41,13 +41,23 @@ class DeliveryCarrier(models.Model):
             carrier.logistics_service_code = carrier.ups_service
 
     def logistics_ups_rate_shipment(self, order):
+        order = self._logistics_caller_records("sale.order", order, "base.group_user")
         return self._logistics_rate_shipment(order)
 
     def logistics_ups_send_shipping(self, pickings):
+        pickings = self._logistics_caller_records(
+            "stock.picking", pickings, "stock.group_stock_user", "write"
+        )
         return self._logistics_send_shipping(pickings)
 
     def logistics_ups_cancel_shipment(self, pickings):
+        pickings = self._logistics_caller_records(
+            "stock.picking", pickings, "user", "write"
+        )
         return self._logistics_cancel_shipment(pickings)
 
     def logistics_ups_get_tracking_link(self, picking):
+        picking = self._logistics_caller_records(
+            "stock.picking", picking, "base.group_user"
+        )
         return self._logistics_get_tracking_link(picking)

@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.logistics_connector_base.adapters import CarrierError
+from odoo.addons.logistics_connector_base.caller import check_caller
 
 from ..adapters.ups import LABEL_FORMATS, SHIPPER_NUMBER_RE
 
@@ -165,6 +166,7 @@ class LogisticsCarrierAccount(models.Model):
     def action_ups_test_connection(self):
         """Fetch a fresh OAuth token: proves the credentials and the URL."""
         self.ensure_one()
+        check_caller(self, "admin", "write")
         if self.carrier_code != "ups":
             raise UserError(_("%s is not a UPS account.", self.display_name))
         adapter = self._get_adapter()

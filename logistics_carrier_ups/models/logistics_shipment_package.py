@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from odoo.addons.logistics_connector_base.caller import check_caller
+
 
 class LogisticsShipmentPackage(models.Model):
     _inherit = "logistics.shipment.package"
@@ -57,6 +59,7 @@ class LogisticsShipmentPackage(models.Model):
 
     def action_ups_void_package(self):
         """Void these packages only (the rest of the shipment travels on)."""
+        check_caller(self, "supervisor")
         shipments = self.shipment_id
         for shipment in shipments:
             shipment._ups_void_packages(

@@ -8,6 +8,7 @@ from odoo.addons.logistics_connector_base.adapters import (
     CarrierError,
     CarrierNotSupported,
 )
+from odoo.addons.logistics_connector_base.caller import check_caller
 
 from ..adapters.ups import (
     ADDRESS_VALIDATION_COUNTRIES,
@@ -234,6 +235,9 @@ class StockPicking(models.Model):
 
     def action_send_to_carrier(self):
         """UPS with street validation: suggested corrections open a wizard."""
+        check_caller(self, "user", "write")
+        for picking in self:
+            picking._preflight_company(picking.carrier_id)
         if len(self) != 1 or self.env.context.get("ups_address_note") is not None:
             return super().action_send_to_carrier()
         if not self._ups_account() or self._ups_address_settled():

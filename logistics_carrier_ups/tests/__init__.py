@@ -5,3 +5,4 @@ from . import test_ups_operations
 from . import test_ups_token_workers
 from . import test_ups_returns
 from . import test_ups_oauth
+from . import test_ups_address_security

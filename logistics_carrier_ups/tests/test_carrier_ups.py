@@ -107,6 +107,10 @@ class TestCarrierUps(TransactionCase):
         self.account.environment = "production"
         adapter = self.account._get_adapter()
         self.assertEqual(adapter.base_url, "https://onlinetools.ups.com/api")
+        # a local proxy in production: allowed by a system administrator only
+        self.env["ir.config_parameter"].set_param(
+            "logistics.allowed_private_hosts", "127.0.0.1"
+        )
         self.account.api_base_url = "http://127.0.0.1:8074"
         adapter = self.account._get_adapter()
         self.assertEqual(

@@ -1,6 +1,9 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.logistics_connector_base.caller import check_caller
 
 
 class UpsAddressSuggestion(models.TransientModel):
@@ -58,8 +61,28 @@ class UpsAddressSuggestion(models.TransientModel):
             "target": "new",
         }
 
+    def _checked_picking(self):
+        """The delivery order, once the caller is known to be allowed to send it.
+
+        The wizard's fields can be set by any RPC caller: the partner to correct
+        is the recipient of a delivery order the caller may write, nothing else.
+        """
+        self.ensure_one()
+        check_caller(self, "user")
+        picking = check_caller(self.picking_id, "user", "write")
+        if self.partner_id != picking.partner_id:
+            raise AccessError(
+                _(
+                    "This UPS suggestion is not for the recipient of %s: open it "
+                    "again from the delivery order.",
+                    picking.name,
+                )
+            )
+        return picking
+
     def _send(self, note):
         self.ensure_one()
+        self._checked_picking()
         return self.picking_id.with_context(
             ups_address_note=note
         ).action_send_to_carrier()
@@ -67,6 +90,7 @@ class UpsAddressSuggestion(models.TransientModel):
     def action_send_as_entered(self):
         """Keep the address: send, the warning stays in the chatter."""
         self.ensure_one()
+        self._checked_picking()
         return self._send(
             _(
                 "%(user)s sent %(who)s's address as entered although UPS did not "
@@ -95,10 +119,13 @@ class UpsAddressSuggestionLine(models.TransientModel):
     def action_use(self):
         """Write this address on the recipient (in its chatter), then send."""
         self.ensure_one()
+        check_caller(self, "user")
         wizard = self.wizard_id
-        # the wizard is for logistics users; a warehouse user without contact
-        # rights may still apply the carrier's correction (attributed below)
-        partner = wizard.partner_id.sudo()
+        picking = wizard._checked_picking()
+        # a warehouse user without contact rights may still apply the carrier's
+        # correction to the recipient of a delivery order they may send
+        # (attributed below); never to any other partner
+        partner = picking.partner_id.sudo()
         before = partner._display_address(without_company=True)
         partner.write(
             {

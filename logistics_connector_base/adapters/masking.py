@@ -69,10 +69,16 @@ _PERSONAL_KEYS = {
     "streetlines",
     "signatory",
     "signedby",
+    "receivedby",
+    "signername",
     "taxidentificationnumber",
 }
 _PERSONAL_PREFIXES = ("addressline", "street", "additionaladdressinformation")
 _NAME_RE = re.compile(r"name\d$")
+# printable labels (DHL label.zpl2, ZPL/EPL text): the recipient's address
+_DOCUMENT_KEYS = {"zpl2", "zpl", "epl", "labeldata"}
+# our own webhook URLs carry the account's secret path token
+_WEBHOOK_URL_RE = re.compile(r"(/logistics/webhook/[\w.-]{1,64}/)[^/\s\"'?#<>&]+")
 
 # Bounded repetitions: linear time even on huge bodies without "@" or spaces.
 _EMAIL_RE = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
@@ -140,12 +146,18 @@ def mask_headers(headers):
     return res
 
 
+def _mask_webhook_urls(text):
+    return _WEBHOOK_URL_RE.sub(lambda m: m.group(1) + MASK, text)
+
+
 def _mask(obj):
     if isinstance(obj, dict):
         res = {}
         for key, value in obj.items():
             if is_credential_key(key) and value not in (None, ""):
                 res[key] = MASK
+            elif _norm(key) in _DOCUMENT_KEYS and isinstance(value, str):
+                res[key] = f"<document, {len(value)} characters>"
             elif is_personal_key(key):
                 res[key] = mask_value(value)
             else:
@@ -157,6 +169,8 @@ def _mask(obj):
         if len(obj) >= _BLOB_MIN and _BLOB_RE.fullmatch(obj):
             # labels and documents: big, useless in a log, may show an address
             return f"<base64, {len(obj)} characters>"
+        if "/logistics/webhook/" in obj:
+            obj = _mask_webhook_urls(obj)
         if "@" in obj:
             return _EMAIL_RE.sub(_mask_email, obj)
     return obj
@@ -181,6 +195,7 @@ def _mask_phone(match):
 
 def _mask_free_text(text):
     text = _AUTH_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = _mask_webhook_urls(text)
     text = _EMAIL_RE.sub(_mask_email, text)
     return _PHONE_RE.sub(_mask_phone, text)
 

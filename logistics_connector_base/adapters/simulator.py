@@ -418,7 +418,10 @@ class SimulatorAdapter(CarrierAdapter):
         for secret in usable:
             expected = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256)
             for signature in signatures:
-                if hmac.compare_digest(expected.hexdigest(), signature):
+                # bytes: a non-ASCII signature is a mismatch, not a TypeError
+                if hmac.compare_digest(
+                    expected.hexdigest().encode("ascii"), signature.encode("utf-8")
+                ):
                     return None
         raise WebhookAuthError(
             "The webhook's signature does not match any configured secret.",

@@ -11,9 +11,9 @@ Parsing and applying happen in the job.
 
 Safe under concurrency (identical pushes are what a carrier's retries send):
 
-* the body is read once and kept (``get_data()`` caches it): if Odoo ever
-  retries the request after a serialization failure, the retry reads the
-  same body again instead of an empty one;
+* the body is read once, bounded, and kept on the request (``_read_body``):
+  if Odoo retries the request after a serialization failure, the retry reads
+  the same body again instead of an empty one;
 * the request's own transaction only reads; the inbox row and the drain job
   are written on a short READ COMMITTED transaction of their own
   (``_store_durably``), where an INSERT ... ON CONFLICT DO NOTHING, its
@@ -38,6 +38,21 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 KEPT_HEADERS = ("content-type", "user-agent", "x-request-id", "x-correlation-id")
 
 
+MAX_JSON_DEPTH = 64  # carriers' payloads nest a handful of levels
+
+
+def _depth(value):
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _answer(status, payload):
     return request.make_json_response(payload, status=status)
 
@@ -46,6 +61,24 @@ def _answer(status, payload):
 # configuration changes its write_date, so a stale adapter is never used. The
 # secrets are read with the account on every request (rotation is immediate).
 _ADAPTERS = {}
+
+
+def _read_body(limit):
+    """The request body, at most ``limit + 1`` bytes, read once.
+
+    Bounded while reading: a chunked body has no Content-Length, and
+    ``get_data()`` would read it to its end before any check (Odoo's
+    HTTPRequest hides the WSGI stream). Kept on the request: Odoo serves a
+    request again after a serialization failure, and the stream is empty by
+    then (a retried webhook must see its body, not answer "empty_body").
+    """
+    httprequest = request.httprequest
+    body = getattr(httprequest, "_logistics_body", None)
+    if body is None:
+        stream = httprequest._HTTPRequest__wrapped.stream
+        body = stream.read(limit + 1)
+        httprequest._logistics_body = body
+    return body
 
 
 class LogisticsWebhookController(http.Controller):
@@ -108,8 +141,7 @@ class LogisticsWebhookController(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > limit:
             return _answer(413, {"error": "payload_too_large", "limit": limit})
-        # cached: a retried request (serialization failure) sees it again
-        body = request.httprequest.get_data()
+        body = _read_body(limit)
         if len(body) > limit:
             return _answer(413, {"error": "payload_too_large", "limit": limit})
         if not body.strip():
@@ -121,14 +153,16 @@ class LogisticsWebhookController(http.Controller):
         headers = request.httprequest.headers
         try:
             adapter.verify_webhook(headers, body, secrets)
-        except WebhookAuthError as err:
+        except (WebhookAuthError, UnicodeError) as err:
             _logger.info("Webhook refused for account %s: %s", account_id, err)
             return _answer(401, {"error": "unauthorized"})
         # 4. malformed: not JSON at all (the shape is checked by the job)
         try:
-            json.loads(body)
-        except (ValueError, RecursionError):  # RecursionError: nested too deep
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
             return _answer(400, {"error": "malformed_json"})
+        if _depth(parsed) > MAX_JSON_DEPTH:
+            return _answer(400, {"error": "too_deeply_nested", "limit": MAX_JSON_DEPTH})
         if getattr(adapter, "check_shape_on_receipt", False):
             try:
                 problem = adapter.check_webhook_shape(headers, body)
@@ -142,9 +176,11 @@ class LogisticsWebhookController(http.Controller):
                 return _answer(400, {"error": "invalid_payload", "reason": problem})
         # 5. durable insert + pending drain job, in this transaction
         kept = {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        # the header a carrier authenticates with may have a custom name (DHL)
+        secret_header = (getattr(adapter, "push_header", None) or "").lower()
         for key, value in mask_headers(dict(headers)).items():
             if key.lower().startswith("x-") and key.lower() not in kept:
-                kept[key] = value
+                kept[key] = "***" if key.lower() == secret_header else value
         message_id = self._store_durably(
             env,
             account_id,

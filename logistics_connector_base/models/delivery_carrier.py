@@ -13,6 +13,7 @@ from ..adapters.rate_shopping import (
     QuoteJob,
     quote_in_parallel,
 )
+from ..caller import check_caller
 from .logistics_carrier_account import AccountTokenStore
 
 DEFAULT_RATE_TIME_LIMIT = 10.0  # seconds; ir.config_parameter overrides it
@@ -133,6 +134,16 @@ class DeliveryCarrier(models.Model):
             "error_message": False,
             "warning_message": False,
         }
+
+    def _logistics_caller_records(self, model, records, group, mode="read"):
+        """The records of a delivery hook, once its caller is checked.
+
+        Odoo's delivery flow passes records (sudo ones from the website's
+        checkout); an RPC caller passes ids: both are checked the same way.
+        """
+        if not isinstance(records, models.BaseModel):
+            records = self.env[model].browse(records)
+        return check_caller(records, group, mode)
 
     def _logistics_send_shipping(self, pickings):
         """Never waits on the carrier: queues the dispatch and returns."""
@@ -322,8 +333,25 @@ class DeliveryCarrier(models.Model):
         )
         return vals
 
-    # The simulator provider type uses the generic hooks as they are.
-    logistics_sim_rate_shipment = _logistics_rate_shipment
-    logistics_sim_send_shipping = _logistics_send_shipping
-    logistics_sim_cancel_shipment = _logistics_cancel_shipment
-    logistics_sim_get_tracking_link = _logistics_get_tracking_link
+    # Odoo's delivery flow calls <delivery_type>_<hook>: public, so checked
+    def logistics_sim_rate_shipment(self, order):
+        order = self._logistics_caller_records("sale.order", order, "base.group_user")
+        return self._logistics_rate_shipment(order)
+
+    def logistics_sim_send_shipping(self, pickings):
+        pickings = self._logistics_caller_records(
+            "stock.picking", pickings, "stock.group_stock_user", "write"
+        )
+        return self._logistics_send_shipping(pickings)
+
+    def logistics_sim_cancel_shipment(self, pickings):
+        pickings = self._logistics_caller_records(
+            "stock.picking", pickings, "user", "write"
+        )
+        return self._logistics_cancel_shipment(pickings)
+
+    def logistics_sim_get_tracking_link(self, picking):
+        picking = self._logistics_caller_records(
+            "stock.picking", picking, "base.group_user"
+        )
+        return self._logistics_get_tracking_link(picking)

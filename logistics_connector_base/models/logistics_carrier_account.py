@@ -17,6 +17,8 @@ from ..adapters import (
     CarrierTransientError,
     get_adapter_class,
 )
+from ..caller import check_caller
+from ..outbound_url import check_outbound_url
 
 TRACKED_STATES = ["label_created", "picked_up", "in_transit", "out_for_delivery"]
 
@@ -245,6 +247,16 @@ class LogisticsCarrierAccount(models.Model):
         for account in self:
             account.spec_mismatch_count = counts.get(account.id, 0)
 
+    @api.constrains("api_base_url", "environment")
+    def _check_api_base_url(self):
+        for account in self.filtered("api_base_url"):
+            check_outbound_url(
+                self.env,
+                account.api_base_url,
+                account.environment == "sandbox",
+                _("API Base URL of %s", account.name),
+            )
+
     @api.depends("webhook_token", "carrier_code")
     def _compute_webhook_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
@@ -430,12 +442,30 @@ class LogisticsCarrierAccount(models.Model):
         return False
 
     def action_reset_breaker(self):
+        check_caller(self, "admin", "write")
         self.write({"breaker_failures": 0, "breaker_open_until": False})
         for account in self:
             account.message_post(body=_("Circuit breaker reset manually."))
 
     def action_rotate_webhook_secret(self):
-        """Keep the current secret as the previous one and generate a new one."""
+        """Keep the current secret as the previous one and generate a new one.
+
+        Administrators only. A second rotation while the previous secret is
+        still set would push the secret the carrier signs with out of both
+        slots (every webhook answered 401): it is refused until the previous
+        secret is cleared.
+        """
+        check_caller(self, "admin", "write")
+        still = self.sudo().filtered("webhook_secret_previous")
+        if still:
+            raise UserError(
+                _(
+                    "The previous webhook secret of %s is still accepted: the carrier "
+                    "may still sign with it. Once the carrier uses the current secret, "
+                    "clear the previous one, then rotate again.",
+                    ", ".join(still.mapped("name")),
+                )
+            )
         for account in self.sudo():
             account.write(
                 {
@@ -447,8 +477,19 @@ class LogisticsCarrierAccount(models.Model):
                 body=_("Webhook secret rotated; the previous one is still accepted.")
             )
 
+    def action_clear_previous_webhook_secret(self):
+        """The carrier signs with the current secret: stop accepting the old one."""
+        check_caller(self, "admin", "write")
+        self.sudo().write({"webhook_secret_previous": False})
+        for account in self:
+            account.message_post(
+                body=_("Previous webhook secret cleared by %s.", self.env.user.name)
+            )
+        return True
+
     def action_view_shipments(self):
         self.ensure_one()
+        check_caller(self, "user")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_shipment"
         )

@@ -19,9 +19,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..caller import check_caller
 from .logistics_shipment_event import EVENT_CODES
-
-SUPERVISOR_GROUP = "logistics_connector_base.group_logistics_supervisor"
 
 
 class LogisticsEventDelivery(models.Model):
@@ -312,8 +311,7 @@ class LogisticsEventDelivery(models.Model):
     # ------------------------------------------------------------------
     def action_resend(self):
         """Supervisor action: send failed (or delivered) deliveries again."""
-        if not self.env.user.has_group(SUPERVISOR_GROUP):
-            raise UserError(_("Only logistics supervisors can resend deliveries."))
+        check_caller(self, "supervisor")
         to_do = self.filtered(lambda d: d.state in ("failed", "done"))
         if not to_do:
             raise UserError(_("Only failed or delivered deliveries can be resent."))

@@ -14,15 +14,16 @@ import math
 import random
 import threading
 from datetime import timedelta
-from urllib.parse import urlparse
 
 import requests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..adapters import CANONICAL_CODES
 from ..adapters.generic_signature import SIGNATURE_HEADER, new_secret, sign_headers
+from ..caller import check_caller
+from ..outbound_url import check_outbound_url
 
 _logger = logging.getLogger(__name__)
 
@@ -67,6 +68,14 @@ class LogisticsEventSubscription(models.Model):
         required=True,
         tracking=True,
         help="Where the events are POSTed (JSON, Standard Webhooks signature).",
+    )
+    environment = fields.Selection(
+        [("sandbox", "Sandbox"), ("production", "Production")],
+        required=True,
+        default="production",
+        tracking=True,
+        help="Production receivers need an https URL on a public address; a sandbox "
+        "receiver may be plain http on a local address (test receivers).",
     )
     event_codes = fields.Char(
         tracking=True,
@@ -129,13 +138,38 @@ class LogisticsEventSubscription(models.Model):
         ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be positive."),
     ]
 
-    @api.constrains("url")
+    @api.constrains("url", "environment")
     def _check_url(self):
         for sub in self:
-            parsed = urlparse(sub.url or "")
-            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            check_outbound_url(
+                self.env,
+                sub.url,
+                sub.environment == "sandbox",
+                _("URL of subscription %s", sub.name),
+            )
+
+    @api.constrains("company_ids")
+    def _check_companies(self):
+        """Events of a company go only to subscriptions its administrators chose.
+
+        An empty list means every company: only a user of every company may
+        leave it empty.
+        """
+        if self.env.su:
+            return
+        mine = self.env.user.company_ids
+        every = self.env["res.company"].sudo().search([])
+        for sub in self.sudo():
+            wanted = sub.company_ids or every
+            if wanted - mine:
                 raise ValidationError(
-                    _("%(url)r is not an http(s) URL.", url=sub.url or "")
+                    _(
+                        "Subscription %(name)s would receive the events of "
+                        "%(companies)s, which you do not work for. Choose among "
+                        "your companies.",
+                        name=sub.name,
+                        companies=", ".join((wanted - mine).mapped("name")),
+                    )
                 )
 
     @api.constrains("event_codes")
@@ -163,7 +197,30 @@ class LogisticsEventSubscription(models.Model):
                 vals["event_codes"] = self._normalise_codes(vals["event_codes"])
         return super().create(vals_list)
 
+    def _check_caller_companies(self):
+        """Refuse a user who does not work for every company a subscription serves."""
+        if self.env.su:
+            return
+        mine = self.env.user.company_ids
+        every = self.env["res.company"].sudo().search([])
+        for sub in self.sudo():
+            others = (sub.company_ids or every) - mine
+            if others:
+                raise AccessError(
+                    _(
+                        "Subscription %(name)s also serves %(companies)s, which you "
+                        "do not work for: only their administrators may change it.",
+                        name=sub.name,
+                        companies=", ".join(others.mapped("name")),
+                    )
+                )
+
+    def unlink(self):
+        self._check_caller_companies()
+        return super().unlink()
+
     def write(self, vals):
+        self._check_caller_companies()
         if vals.get("event_codes"):
             vals["event_codes"] = self._normalise_codes(vals["event_codes"])
         res = super().write(vals)
@@ -383,6 +440,22 @@ class LogisticsEventSubscription(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_rotate_secret(self):
+        """New signing secret; POSTs carry both signatures until cleared.
+
+        Administrators only. Refused while a previous secret is still set: a
+        second rotation would drop the secret the receiver verifies with.
+        """
+        check_caller(self, "admin", "write")
+        still = self.sudo().filtered("secret_previous")
+        if still:
+            raise UserError(
+                _(
+                    "The previous secret of %s is still in use: the receiver may "
+                    "still verify with it. Once it uses the current secret, clear "
+                    "the previous one, then rotate again.",
+                    ", ".join(still.mapped("name")),
+                )
+            )
         for sub in self.sudo():
             sub.write({"secret_previous": sub.secret, "secret": new_secret()})
             sub.message_post(
@@ -395,10 +468,12 @@ class LogisticsEventSubscription(models.Model):
         return True
 
     def action_clear_previous_secret(self):
+        check_caller(self, "admin", "write")
         self.sudo().write({"secret_previous": False})
         return True
 
     def action_resend_failed(self):
+        check_caller(self, "supervisor")
         for sub in self:
             failed = sub.delivery_ids.filtered(lambda d: d.state == "failed")
             if failed:
@@ -407,6 +482,7 @@ class LogisticsEventSubscription(models.Model):
 
     def action_send_now(self):
         """Send what is due now, ignoring a running backoff."""
+        check_caller(self, "supervisor")
         for sub in self:
             sub.sudo().write({"paused_until": False})
             sub._ensure_send_job()
@@ -414,6 +490,7 @@ class LogisticsEventSubscription(models.Model):
 
     def action_view_deliveries(self):
         self.ensure_one()
+        check_caller(self, "supervisor")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_event_delivery"
         )

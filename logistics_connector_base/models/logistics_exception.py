@@ -3,6 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..caller import check_caller
 from .logistics_shipment import EXCEPTION_CATEGORIES
 
 
@@ -107,6 +108,7 @@ class LogisticsException(models.Model):
         return exception
 
     def action_resolve(self, resolution=None):
+        check_caller(self, "supervisor", "write")
         now = fields.Datetime.now()
         for exception in self:
             exception.write(
@@ -121,15 +123,13 @@ class LogisticsException(models.Model):
         return True
 
     def action_mark_resolved(self):
-        if not self.env.user.has_group(
-            "logistics_connector_base.group_logistics_supervisor"
-        ):
-            raise UserError(_("Only logistics supervisors can resolve exceptions."))
+        check_caller(self, "supervisor", "write")
         for exception in self:
             exception.message_post(body=_("Marked resolved by %s.", self.env.user.name))
         return self.action_resolve()
 
     def action_replay(self):
+        check_caller(self, "supervisor")
         shipments = self.shipment_id
         if not shipments:
             raise UserError(_("There is no shipment to replay on these exceptions."))
@@ -142,6 +142,7 @@ class LogisticsException(models.Model):
 
     def action_open_shipment(self):
         self.ensure_one()
+        check_caller(self, "user")
         return {
             "type": "ir.actions.act_window",
             "res_model": "logistics.shipment",

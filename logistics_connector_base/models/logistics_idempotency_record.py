@@ -210,8 +210,11 @@ class LogisticsIdempotencyRecord(models.Model):
                 time.sleep(0.02 * (2**attempt))
         raise last_error
 
+    # The three methods below commit on a cursor of their own: they are private
+    # (no RPC caller can forge a stored result or free a key); the suite calls
+    # them after checking its own caller.
     @api.model
-    def acquire(
+    def _acquire_committed(
         self, scope, key, fingerprint, lease_seconds=300, res_model=None, res_id=None
     ):
         """Acquire ``key`` and commit at once, independently of the caller."""
@@ -240,14 +243,14 @@ class LogisticsIdempotencyRecord(models.Model):
         )
 
     @api.model
-    def mark_succeeded(self, record_id, result=None, result_ref=None):
+    def _mark_succeeded(self, record_id, result=None, result_ref=None):
         """Record the side effect's result, committed at once."""
         return self._run_on_own_cursor(
             "_finish", record_id, "succeeded", result=result, result_ref=result_ref
         )
 
     @api.model
-    def mark_failed(self, record_id, error=None):
+    def _mark_failed(self, record_id, error=None):
         """The side effect is known NOT to have happened: a retry may run it."""
         return self._run_on_own_cursor("_finish", record_id, "failed", error=error)
 

@@ -17,6 +17,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..adapters import CarrierError
+from ..caller import check_caller
 from ..tracking import InvalidEvent, check_event, clean_text
 
 _logger = logging.getLogger(__name__)
@@ -388,10 +389,7 @@ class LogisticsInboundMessage(models.Model):
 
     def action_reprocess(self):
         """Supervisor action: process failed messages again (attributed)."""
-        if not self.env.user.has_group(
-            "logistics_connector_base.group_logistics_supervisor"
-        ):
-            raise UserError(_("Only logistics supervisors can reprocess messages."))
+        check_caller(self, "supervisor")
         to_do = self.filtered(lambda m: m.state == "failed")
         if not to_do:
             raise UserError(_("Only failed messages can be reprocessed."))

@@ -26,6 +26,7 @@ from ..adapters import (
     ShipmentRequest,
     ShipmentResult,
 )
+from ..caller import check_caller
 from ..tracking import CLEARED_BY_PROGRESS, STATE_RANK, TERMINAL_STATES, next_state
 from .logistics_idempotency_record import IN_FLIGHT, REPLAY, IdempotencyConflict
 
@@ -80,6 +81,8 @@ class LogisticsShipment(models.Model):
     _description = "Carrier Shipment"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
+    # users read shipments and talk about them; the suite alone writes them
+    _mail_post_access = "read"
 
     name = fields.Char(
         required=True,
@@ -467,7 +470,7 @@ class LogisticsShipment(models.Model):
         request = shipment._get_request()
         ledger = self.env["logistics.idempotency.record"].sudo()
         try:
-            acquisition = ledger.acquire(
+            acquisition = ledger._acquire_committed(
                 LEDGER_SCOPE,
                 shipment.idempotency_key,
                 shipment._request_fingerprint(request),
@@ -529,7 +532,7 @@ class LogisticsShipment(models.Model):
         except CarrierTransientError as err:
             return self._on_transient(err, acquisition, sink, adapter, request)
         except CarrierAuthError as err:
-            ledger.mark_failed(acquisition.record_id, error=str(err))
+            ledger._mark_failed(acquisition.record_id, error=str(err))
             sink.flush()
             self._set_failed_state(err)
             self._raise_exception(
@@ -545,14 +548,14 @@ class LogisticsShipment(models.Model):
             )
             return str(err)
         except CarrierValidationError as err:
-            ledger.mark_failed(acquisition.record_id, error=str(err))
+            ledger._mark_failed(acquisition.record_id, error=str(err))
             sink.flush()
             account._breaker_record(success=True)
             self._set_failed_state(err)
             self._raise_exception(err.category or "data", self._validation_message(err))
             return str(err)
         except CarrierError as err:
-            ledger.mark_failed(acquisition.record_id, error=str(err))
+            ledger._mark_failed(acquisition.record_id, error=str(err))
             sink.flush()
             self._set_failed_state(err)
             self._raise_exception("carrier_error", str(err))
@@ -567,7 +570,7 @@ class LogisticsShipment(models.Model):
         ledger = self.env["logistics.idempotency.record"].sudo()
         # Committed at once: if this transaction fails later, a retry replays
         # the stored result instead of creating a second shipment.
-        ledger.mark_succeeded(
+        ledger._mark_succeeded(
             acquisition.record_id,
             result=result.to_dict(),
             result_ref=result.carrier_shipment_id,
@@ -615,7 +618,7 @@ class LogisticsShipment(models.Model):
             return message
         # Known not created (429/503, connection refused), or the next attempt
         # asks the carrier first (look-up) or sends the same key again.
-        ledger.mark_failed(acquisition.record_id, error=str(err))
+        ledger._mark_failed(acquisition.record_id, error=str(err))
         attempts, message = self._record_failed_attempt(
             err, sink, needs_lookup=ambiguous and adapter.supports_lookup
         )
@@ -1332,7 +1335,7 @@ class LogisticsShipment(models.Model):
         the carrier. ``force_resend`` is for an unknown outcome the user has
         verified at the carrier: the shipment does NOT exist there.
         """
-        self._check_supervisor()
+        check_caller(self, "supervisor")
         ledger = self.env["logistics.idempotency.record"].sudo()
         for shipment in self:
             if shipment.state in TERMINAL_STATES or shipment.carrier_shipment_id:
@@ -1386,10 +1389,16 @@ class LogisticsShipment(models.Model):
         return True
 
     def action_confirm_not_sent(self):
+        check_caller(self, "supervisor")
         return self.action_replay(force_resend=True)
 
     def action_cancel_at_carrier(self):
-        """Void the shipment at the carrier (through the ledger)."""
+        """Void the shipment at the carrier (through the ledger).
+
+        Supervisors only, on shipments they can read (their companies): the
+        void itself runs as superuser.
+        """
+        check_caller(self, "supervisor")
         for shipment in self:
             shipment._cancel_at_carrier()
         return True
@@ -1465,7 +1474,7 @@ class LogisticsShipment(models.Model):
         """
         self.ensure_one()
         ledger = self.env["logistics.idempotency.record"].sudo()
-        acquisition = ledger.acquire(
+        acquisition = ledger._acquire_committed(
             CANCEL_SCOPE,
             self.idempotency_key,
             self.carrier_shipment_id,
@@ -1490,7 +1499,7 @@ class LogisticsShipment(models.Model):
                 self.tracking_ref.split(",") if self.tracking_ref else None,
             )
         except CarrierError as err:
-            ledger.mark_failed(acquisition.record_id, error=str(err))
+            ledger._mark_failed(acquisition.record_id, error=str(err))
             adapter.log_sink.flush(own_cursor=True)
             raise UserError(
                 _(
@@ -1499,7 +1508,7 @@ class LogisticsShipment(models.Model):
                     msg=err.carrier_message or err,
                 )
             ) from err
-        ledger.mark_succeeded(
+        ledger._mark_succeeded(
             acquisition.record_id,
             result={"voided": self.carrier_shipment_id},
             result_ref=self.carrier_shipment_id,
@@ -1509,6 +1518,7 @@ class LogisticsShipment(models.Model):
 
     def action_open_picking(self):
         self.ensure_one()
+        check_caller(self, "user")
         return {
             "type": "ir.actions.act_window",
             "res_model": "stock.picking",
@@ -1518,6 +1528,7 @@ class LogisticsShipment(models.Model):
 
     def action_view_exceptions(self):
         self.ensure_one()
+        check_caller(self, "user")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_exception"
         )

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
+from ..caller import check_caller
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -21,4 +23,5 @@ class SaleOrder(models.Model):
     def action_logistics_compare_rates(self):
         """Button **Compare rates**: every eligible method quoted at once."""
         self.ensure_one()
+        check_caller(self, "user")
         return self.env["logistics.rate.shopping.wizard"]._open_for(order=self)

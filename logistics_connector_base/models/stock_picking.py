@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..adapters import get_adapter_class
+from ..caller import check_caller
 
 _logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         carrier = carrier or self.carrier_id
+        self._preflight_company(carrier)
         problems = self._preflight_order(carrier)
         recipient_phone, recipient_problems = self._preflight_recipient(carrier)
         shipper_phone, shipper_problems = self._preflight_shipper()
@@ -169,6 +171,23 @@ class StockPicking(models.Model):
         extend it, e.g. an address the carrier suggests correcting). Called
         only when nothing blocks; posted in the picking's chatter on send."""
         return []
+
+    def _preflight_company(self, carrier):
+        """Refuse another company's carrier account, before anything reads it
+        (the caller may not even be allowed to)."""
+        account = carrier.sudo().logistics_account_id
+        if account and account.company_id != self.company_id:
+            raise UserError(
+                _(
+                    "%(picking)s cannot be sent: carrier account %(account)s belongs "
+                    "to %(other)s, not to %(company)s. Choose a shipping method of "
+                    "%(company)s.",
+                    picking=self.name,
+                    account=account.name,
+                    other=account.company_id.name,
+                    company=self.company_id.name,
+                )
+            )
 
     def _preflight_order(self, carrier):
         problems = []
@@ -312,6 +331,7 @@ class StockPicking(models.Model):
 
     def action_send_to_carrier(self):
         """Button **Send to carrier** (contract): validate, then queue dispatch."""
+        check_caller(self, "user", "write")
         sent = self.env["logistics.shipment"]
         for picking in self:
             sent |= picking._logistics_send()
@@ -366,9 +386,13 @@ class StockPicking(models.Model):
                 % Markup().join(Markup("<li>%s</li>") % w for w in checked["warnings"])
             )
         self._logistics_lock()
-        current = (self.logistics_shipment_id | self.logistics_shipment_ids).filtered(
-            lambda s: s.state != "cancelled"
-        )[:1]
+        # the caller was checked (action_send_to_carrier, validation): the
+        # suite writes its shipments itself
+        current = (
+            (self.logistics_shipment_id | self.logistics_shipment_ids)
+            .sudo()
+            .filtered(lambda s: s.state != "cancelled")[:1]
+        )
         if current:
             fingerprint = shipment_model._package_fingerprint(current._all_pickings())
             if current.carrier_shipment_id:
@@ -440,12 +464,15 @@ class StockPicking(models.Model):
         """On validation, logistics carriers queue the dispatch instead of waiting."""
         self.ensure_one()
         if self.carrier_id.logistics_account_id:
+            check_caller(self, "stock.group_stock_user", "write")
             self._logistics_send(from_validation=True)
             return None
         return super().send_to_shipper()
 
     def cancel_shipment(self):
         logistics = self.filtered(lambda p: p.carrier_id.logistics_account_id)
+        if logistics:
+            check_caller(logistics, "user", "write")
         for picking in logistics:
             if not picking.logistics_shipment_id:
                 raise UserError(
@@ -456,6 +483,7 @@ class StockPicking(models.Model):
 
     def action_open_logistics_shipment(self):
         self.ensure_one()
+        check_caller(self, "user")
         return {
             "type": "ir.actions.act_window",
             "res_model": "logistics.shipment",
@@ -467,6 +495,8 @@ class StockPicking(models.Model):
         """Cancelling a delivery order cancels its shipment at the carrier,
         after Odoo cancelled the delivery order (a refusal by Odoo then voids
         nothing; a refusal by the carrier rolls the cancellation back)."""
+        if self.filtered("logistics_shipment_id"):
+            check_caller(self, "stock.group_stock_user", "write")
         shipments = self.env["logistics.shipment"]
         for picking in self.filtered("logistics_shipment_id"):
             shipment = picking.logistics_shipment_id
@@ -540,6 +570,7 @@ class StockPicking(models.Model):
     def action_logistics_compare_rates(self):
         """Button **Compare rates**: every eligible method quoted at once."""
         self.ensure_one()
+        check_caller(self, "user")
         return self.env["logistics.rate.shopping.wizard"]._open_for(picking=self)
 
     # ------------------------------------------------------------------
@@ -552,6 +583,7 @@ class StockPicking(models.Model):
         the whole transaction rolls back before the carrier was asked, so Odoo
         and the carrier never disagree about the label.
         """
+        check_caller(self, "user", "write")
         for picking in self:
             shipment = picking.logistics_shipment_id
             if not shipment:
@@ -586,6 +618,7 @@ class StockPicking(models.Model):
         """Button **Return label**: from a return, or from the delivery (its
         return is created first). The label is e-mailed to the customer."""
         self.ensure_one()
+        check_caller(self, "user", "write")
         picking = self
         if picking.picking_type_code == "outgoing":
             if picking.state != "done":
@@ -696,6 +729,7 @@ class StockPicking(models.Model):
     def action_logistics_send_consolidated(self):
         """Send the selected delivery orders (same customer, address and day)
         as one shipment."""
+        check_caller(self, "user", "write")
         shipment = self._logistics_send_consolidated()
         return self._logistics_notify(
             _("Sent to carrier"),

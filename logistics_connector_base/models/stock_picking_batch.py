@@ -3,6 +3,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..caller import check_caller
+
 
 class StockPickingBatch(models.Model):
     _inherit = "stock.picking.batch"
@@ -37,6 +39,7 @@ class StockPickingBatch(models.Model):
         """Send the batch to the carrier: deliveries to the same customer,
         address and day travel as one shipment, the others on their own."""
         self.ensure_one()
+        check_caller(self, "user", "write")
         groups = self._logistics_groups()
         if not groups:
             raise UserError(

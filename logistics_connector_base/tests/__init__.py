@@ -5,6 +5,7 @@ from . import test_dispatch_failures
 from . import test_dispatch_transactions
 from . import test_preflight
 from . import test_security
+from . import test_caller_checks
 from . import test_integration_log
 from . import test_delivery_carrier
 from . import test_webhook
@@ -19,3 +20,4 @@ from . import test_consolidation
 from . import test_partner_signature
 from . import test_partner_webhook
 from . import test_partner_outbox
+from . import test_webhook_hardening

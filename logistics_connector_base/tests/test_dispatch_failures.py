@@ -162,12 +162,12 @@ class TestDispatchFailures(LogisticsCase):
         # the carrier answered and the ledger recorded it, but the worker
         # died before its transaction committed: the rerun replays the result
         ledger = self.env["logistics.idempotency.record"]
-        acquisition = ledger.acquire(
+        acquisition = ledger._acquire_committed(
             "outbound_dispatch",
             shipment.idempotency_key,
             shipment._request_fingerprint(request),
         )
-        ledger.mark_succeeded(
+        ledger._mark_succeeded(
             acquisition.record_id,
             result=created.to_dict(),  # stored without its labels
             result_ref=created.carrier_shipment_id,
@@ -193,7 +193,7 @@ class TestDispatchFailures(LogisticsCase):
         """Leave the ledger as a worker that died mid-call would."""
         request = shipment._get_request()
         ledger = self.env["logistics.idempotency.record"]
-        acquisition = ledger.acquire(
+        acquisition = ledger._acquire_committed(
             "outbound_dispatch",
             shipment.idempotency_key,
             shipment._request_fingerprint(request),

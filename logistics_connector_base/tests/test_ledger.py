@@ -29,40 +29,40 @@ class TestLedger(TransactionCase):
         self.ledger = self.env["logistics.idempotency.record"]
 
     def test_first_acquisition_owns_the_key(self):
-        acq = self.ledger.acquire("other", "k1", "fp1")
+        acq = self.ledger._acquire_committed("other", "k1", "fp1")
         self.assertEqual(acq.status, ACQUIRED)
         record = self.ledger.browse(acq.record_id)
         self.assertEqual(record.state, "in_flight")
         self.assertTrue(record.expires_at > fields.Datetime.now())
 
     def test_second_caller_while_in_flight_does_not_run(self):
-        self.ledger.acquire("other", "k2", "fp")
-        acq = self.ledger.acquire("other", "k2", "fp")
+        self.ledger._acquire_committed("other", "k2", "fp")
+        acq = self.ledger._acquire_committed("other", "k2", "fp")
         self.assertEqual(acq.status, IN_FLIGHT)
         self.assertFalse(acq.lease_expired)
 
     def test_succeeded_same_fingerprint_returns_stored_result(self):
-        acq = self.ledger.acquire("other", "k3", "fp")
-        self.ledger.mark_succeeded(acq.record_id, result={"id": "X1"}, result_ref="X1")
-        again = self.ledger.acquire("other", "k3", "fp")
+        acq = self.ledger._acquire_committed("other", "k3", "fp")
+        self.ledger._mark_succeeded(acq.record_id, result={"id": "X1"}, result_ref="X1")
+        again = self.ledger._acquire_committed("other", "k3", "fp")
         self.assertEqual(again.status, REPLAY)
         self.assertEqual(again.result, {"id": "X1"})
         self.assertEqual(again.record_id, acq.record_id)
 
     def test_different_fingerprint_is_a_clear_conflict(self):
-        acq = self.ledger.acquire("other", "k4", "fp-a")
-        self.ledger.mark_succeeded(acq.record_id, result={})
+        acq = self.ledger._acquire_committed("other", "k4", "fp-a")
+        self.ledger._mark_succeeded(acq.record_id, result={})
         with self.assertRaisesRegex(
             IdempotencyConflict, "already used for a different"
         ):
-            self.ledger.acquire("other", "k4", "fp-b")
+            self.ledger._acquire_committed("other", "k4", "fp-b")
         record = self.ledger.browse(acq.record_id)
         self.assertEqual(record.fingerprint, "fp-a")  # never silently overwritten
 
     def test_failed_entry_can_be_taken_again(self):
-        acq = self.ledger.acquire("other", "k5", "fp-a")
-        self.ledger.mark_failed(acq.record_id, error="503")
-        again = self.ledger.acquire("other", "k5", "fp-b")
+        acq = self.ledger._acquire_committed("other", "k5", "fp-a")
+        self.ledger._mark_failed(acq.record_id, error="503")
+        again = self.ledger._acquire_committed("other", "k5", "fp-b")
         self.assertEqual(again.status, ACQUIRED)
         record = self.ledger.browse(acq.record_id)
         record.invalidate_recordset()
@@ -70,28 +70,36 @@ class TestLedger(TransactionCase):
         self.assertEqual(record.fingerprint, "fp-b")
 
     def test_scope_separates_keys(self):
-        self.assertEqual(self.ledger.acquire("other", "k6", "fp").status, ACQUIRED)
         self.assertEqual(
-            self.ledger.acquire("invoice_line", "k6", "fp").status, ACQUIRED
+            self.ledger._acquire_committed("other", "k6", "fp").status, ACQUIRED
+        )
+        self.assertEqual(
+            self.ledger._acquire_committed("invoice_line", "k6", "fp").status, ACQUIRED
         )
 
     def test_expired_lease_is_reported(self):
-        acq = self.ledger.acquire("other", "k7", "fp", lease_seconds=1)
+        acq = self.ledger._acquire_committed("other", "k7", "fp", lease_seconds=1)
         self.ledger.browse(acq.record_id).lease_until = (
             fields.Datetime.now() - timedelta(seconds=5)
         )
         self.env.flush_all()
-        again = self.ledger.acquire("other", "k7", "fp")
+        again = self.ledger._acquire_committed("other", "k7", "fp")
         self.assertEqual(again.status, IN_FLIGHT)
         self.assertTrue(again.lease_expired)
 
     def test_gc_removes_expired_finished_entries_only(self):
         past = fields.Datetime.now() - timedelta(days=1)
-        done = self.ledger.browse(self.ledger.acquire("other", "gc1", "fp").record_id)
-        self.ledger.mark_succeeded(done.id, result={})
-        flying = self.ledger.browse(self.ledger.acquire("other", "gc2", "fp").record_id)
-        fresh = self.ledger.browse(self.ledger.acquire("other", "gc3", "fp").record_id)
-        self.ledger.mark_succeeded(fresh.id, result={})
+        done = self.ledger.browse(
+            self.ledger._acquire_committed("other", "gc1", "fp").record_id
+        )
+        self.ledger._mark_succeeded(done.id, result={})
+        flying = self.ledger.browse(
+            self.ledger._acquire_committed("other", "gc2", "fp").record_id
+        )
+        fresh = self.ledger.browse(
+            self.ledger._acquire_committed("other", "gc3", "fp").record_id
+        )
+        self.ledger._mark_succeeded(fresh.id, result={})
         (done | flying).write({"expires_at": past})
         self.ledger._gc_expired()
         self.assertFalse(done.exists())
@@ -100,6 +108,6 @@ class TestLedger(TransactionCase):
 
     @mute_logger("odoo.sql_db")
     def test_unique_scope_key_in_the_database(self):
-        self.ledger.acquire("other", "k8", "fp")
+        self.ledger._acquire_committed("other", "k8", "fp")
         with self.assertRaises(IntegrityError), self.env.cr.savepoint():
             self.ledger.create({"scope": "other", "key": "k8"})

@@ -40,6 +40,7 @@ class TestPartnerOutbox(LogisticsCase):
             {
                 "name": "Portal",
                 "url": self.receiver.url,
+                "environment": "sandbox",
                 "secret": SECRET,
                 "event_codes": "picked_up, in_transit ,delivered",
             }
@@ -129,11 +130,17 @@ class TestPartnerOutbox(LogisticsCase):
             {
                 "name": "Other",
                 "url": self.receiver.url,
+                "environment": "sandbox",
                 "company_ids": other_company.ids,
             }
         )
         off = self.env["logistics.event.subscription"].create(
-            {"name": "Off", "url": self.receiver.url, "active": False}
+            {
+                "name": "Off",
+                "url": self.receiver.url,
+                "environment": "sandbox",
+                "active": False,
+            }
         )
         with trap_jobs():
             self._apply(self._events(self.shipments[0], ["picked_up"]))

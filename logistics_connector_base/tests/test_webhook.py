@@ -8,6 +8,7 @@ import time
 
 import requests
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -145,9 +146,17 @@ class TestWebhook(LogisticsCase, HttpCase):
             old = self._post(self._body(message_id="r-1"), secret="whsec-test")
             new = self._post(self._body(message_id="r-2"), secret=new_secret)
         self.assertEqual((old.status_code, new.status_code), (200, 200))
-        self.account.sudo().action_rotate_webhook_secret()  # the oldest one retires
-        refused = self._post(self._body(message_id="r-3"), secret="whsec-test")
+        # a second rotation would retire the secret the carrier may still use
+        with self.assertRaisesRegex(UserError, "previous webhook secret"):
+            self.account.sudo().action_rotate_webhook_secret()
+        with trap_jobs():
+            still = self._post(self._body(message_id="r-3"), secret="whsec-test")
+        self.assertEqual(still.status_code, 200)
+        self.account.sudo().action_clear_previous_webhook_secret()
+        refused = self._post(self._body(message_id="r-4"), secret="whsec-test")
         self.assertEqual(refused.status_code, 401)
+        self.account.sudo().action_rotate_webhook_secret()  # now allowed
+        self.assertEqual(self.account.sudo().webhook_secret_previous, new_secret)
 
     def test_unknown_token_is_404_and_nothing_stored(self):
         response = self._post(self._body(), url="/logistics/webhook/sim/nope")

@@ -5,6 +5,8 @@ import time
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..caller import check_caller
+
 STATUSES = [
     ("ok", "OK"),
     ("too_slow", "Too slow"),
@@ -129,6 +131,7 @@ class LogisticsRateShoppingWizard(models.TransientModel):
     def action_apply_rule(self):
         """Let the matching routing rule choose among the quotes shown."""
         self.ensure_one()
+        check_caller(self, "user")
         if not self.rule_id:
             raise UserError(
                 _("No routing rule matches this delivery: choose a quote yourself.")
@@ -185,6 +188,10 @@ class LogisticsRateShoppingLine(models.TransientModel):
     def action_select(self):
         """Use this quote's shipping method on the delivery or the order."""
         self.ensure_one()
+        check_caller(self, "user")
+        check_caller(
+            self.wizard_id.picking_id or self.wizard_id.order_id, "user", "write"
+        )
         if self.status != "ok":
             raise UserError(
                 _(

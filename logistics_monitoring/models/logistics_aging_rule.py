@@ -15,6 +15,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.logistics_connector_base.caller import check_caller
+
 from .logistics_exception import AGING_CATEGORIES, PRIORITIES
 
 _logger = logging.getLogger(__name__)
@@ -252,6 +254,7 @@ class LogisticsAgingRule(models.Model):
 
     def action_open_exceptions(self):
         self.ensure_one()
+        check_caller(self, "supervisor")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_exception"
         )
@@ -259,6 +262,8 @@ class LogisticsAgingRule(models.Model):
         return action
 
     def action_run_now(self):
+        """Evaluate these rules now: supervisors, rules of their companies only."""
+        check_caller(self, "supervisor")
         self.env["logistics.exception"].check_access_rights("write")
         self.sudo()._evaluate()
         return True

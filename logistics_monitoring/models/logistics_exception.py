@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_connector_base.caller import check_caller
+
 SUPERVISOR = "logistics_connector_base.group_logistics_supervisor"
 
 PRIORITIES = [
@@ -296,8 +298,8 @@ class LogisticsException(models.Model):
     # Actions from the card and in bulk (every one attributed in chatter)
     # ------------------------------------------------------------------
     def _check_supervisor(self):
-        if not self.env.user.has_group(SUPERVISOR):
-            raise UserError(_("Only logistics supervisors can act on exceptions."))
+        """The caller is a supervisor who may change these exceptions (companies)."""
+        check_caller(self, "supervisor", "write")
 
     def _check_open(self):
         closed = self.filtered(lambda e: e.state != "open")
@@ -426,6 +428,7 @@ class LogisticsException(models.Model):
     # ------------------------------------------------------------------
     def action_open_events(self):
         self.ensure_one()
+        check_caller(self, "user")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_shipment_event"
         )
@@ -435,6 +438,7 @@ class LogisticsException(models.Model):
 
     def action_open_logs(self):
         self.ensure_one()
+        check_caller(self, "supervisor")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_integration_log"
         )
@@ -444,6 +448,7 @@ class LogisticsException(models.Model):
 
     def action_open_inbound(self):
         self.ensure_one()
+        check_caller(self, "supervisor")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "logistics_connector_base.action_logistics_inbound_message"
         )

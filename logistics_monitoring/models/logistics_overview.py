@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.logistics_connector_base.caller import check_caller
+
 PERIODS = [
     ("today", "Today"),
     ("7d", "Last 7 days"),
@@ -227,23 +229,27 @@ class LogisticsOverview(models.TransientModel):
         return action
 
     def action_open_shipments(self):
+        check_caller(self, "supervisor")
         return self._open(
             "logistics_monitoring.action_logistics_shipment_report",
             self._shipment_domain(),
         )
 
     def action_open_events(self):
+        check_caller(self, "supervisor")
         return self._open(
             "logistics_monitoring.action_logistics_event_report", self._event_domain()
         )
 
     def action_open_exceptions(self):
+        check_caller(self, "supervisor")
         return self._open(
             "logistics_monitoring.action_logistics_exception_analysis",
             self._exception_domain(),
         )
 
     def action_open_board(self):
+        check_caller(self, "supervisor")
         action = self._open(
             "logistics_connector_base.action_logistics_exception",
             [("state", "=", "open")] + self._filter_domain(),
@@ -251,7 +257,9 @@ class LogisticsOverview(models.TransientModel):
         return action
 
     def action_open_health(self):
+        check_caller(self, "supervisor")
         return self._open("logistics_monitoring.action_logistics_account_health", [])
 
     def action_open_duplicates(self):
+        check_caller(self, "supervisor")
         return self._open("logistics_monitoring.action_logistics_duplicate_stat", [])

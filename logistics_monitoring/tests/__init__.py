@@ -4,3 +4,4 @@ from . import test_aging_rules
 from . import test_kpi
 from . import test_access
 from . import test_tour
+from . import test_caller_checks

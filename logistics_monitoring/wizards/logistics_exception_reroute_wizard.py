@@ -3,6 +3,7 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_connector_base.caller import check_caller
 from odoo.addons.logistics_connector_base.tracking import TERMINAL_STATES
 
 
@@ -57,6 +58,7 @@ class LogisticsExceptionRerouteWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        check_caller(self, "supervisor")
         self._check()
         reason = self.reason.strip()
         exceptions = self.exception_ids

@@ -3,6 +3,8 @@
 from odoo import _, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_connector_base.caller import check_caller
+
 
 class LogisticsExceptionResolveWizard(models.TransientModel):
     """Mark one or many exceptions resolved, with the reason (required)."""
@@ -13,6 +15,7 @@ class LogisticsExceptionResolveWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        check_caller(self, "supervisor")
         exceptions = self.exception_ids
         exceptions._check_supervisor()
         if not exceptions:

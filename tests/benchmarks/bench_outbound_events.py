@@ -227,7 +227,11 @@ def main():
             account_id, numbers = prepare(registry)
             with registry.cursor() as cr:
                 sub = _env(cr)["logistics.event.subscription"].create(
-                    {"name": f"Bench receiver {account_id}", "url": suite_receiver.url}
+                    {
+                        "name": f"Bench receiver {account_id}",
+                        "url": suite_receiver.url,
+                        "environment": "sandbox",  # a loopback receiver
+                    }
                 )
                 sub_id, secret = sub.id, sub.sudo().secret
                 cr.commit()

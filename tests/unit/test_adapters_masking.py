@@ -236,3 +236,18 @@ def test_no_personal_data_or_credentials_in_any_log_entry(
     assert request.reference in dump
     for entry in log_entries:
         assert entry["request_headers"].get("Authorization") in (None, "***")
+
+
+def test_labels_receivers_and_webhook_tokens_are_masked():
+    """Issue 15: DHL label.zpl2 text, UPS receivedBy, our webhook URL token."""
+    payload = {
+        "items": [{"label": {"zpl2": "^XA^FDLena Hoffmann, Friedrichstr. 123^FS^XZ"}}],
+        "Delivery": {"receivedBy": "LENA HOFFMANN"},
+        "destinationURL": "https://odoo.example.com/logistics/webhook/ups/s3cret-T0ken",
+    }
+    masked = json.dumps(mask_payload(payload))
+    for secret in ("Lena", "Friedrich", "HOFFMANN", "s3cret-T0ken"):
+        assert secret not in masked
+    assert "/logistics/webhook/ups/***" in masked
+    text = mask_text("POST https://x/logistics/webhook/dhl/s3cret?a=1", "text/plain")
+    assert "s3cret" not in text
