@@ -62,6 +62,9 @@ from odoo import SUPERUSER_ID, api  # noqa: E402
 BENCH = "bench_webhook"
 CHANNELS = "root:2,root.logistics:2,root.logistics.inbound:1"
 CREDENTIAL = "bench-ups-credential-" + "x" * 24
+# what every push carries (Track Alert v2): "Authorization: Bearer <token>"
+# and "x-api-key: <client id>"; set once the account exists
+AUTH = []
 
 
 def _env(cr):
@@ -106,6 +109,14 @@ def prepare_account(registry, shipments):
             )
         records = shipment_model.create(vals)
         cr.commit()
+        # UPS obtains its token from the account's token endpoint once an hour
+        # (logistics_carrier_ups/controllers/ups_oauth.py); the same token,
+        # issued here, is what every push of the run carries
+        from odoo.addons.logistics_carrier_ups.adapters.ups import issue_push_token
+
+        client_id = account.ups_oauth_client_id
+        token, _ttl = issue_push_token(client_id, CREDENTIAL, ttl=6 * 3600)
+        AUTH[:] = [f"Bearer {token}", client_id]
         return account.id, account.webhook_token, records.mapped("tracking_ref")
 
 
@@ -175,7 +186,7 @@ def ingestion(srv, token, numbers_file, args, workers, inbox, targets=True):
             result = wrk(
                 url,
                 script=UPS_PUSH_LUA,
-                args=[mode, numbers_file, CREDENTIAL],
+                args=[mode, numbers_file, *AUTH],
                 connections=connections,
                 seconds=seconds,
             )
@@ -283,7 +294,7 @@ def sustained(srv, token, numbers_file, args, inbox, workers, targets=True):
     inbox.drained()
     ours = f"{srv.url}/logistics/webhook/ups/{token}"
     bare = wrk(f"{srv.url}/logistics_bench/bare", script=UPS_PUSH_LUA,
-               args=["unique", numbers_file, CREDENTIAL], connections=8,
+               args=["unique", numbers_file, *AUTH], connections=8,
                seconds=args.seconds)  # fmt: skip
     print("right before: " + describe("bare controller c=8", bare), flush=True)
     bare_rate = bare["ok_rps"]
@@ -298,7 +309,7 @@ def sustained(srv, token, numbers_file, args, inbox, workers, targets=True):
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    run = wrk(ours, script=UPS_PUSH_LUA, args=["unique", numbers_file, CREDENTIAL],
+    run = wrk(ours, script=UPS_PUSH_LUA, args=["unique", numbers_file, *AUTH],
               connections=8, seconds=args.sustained)  # fmt: skip
     load_end = time.time()
     done1, failed1, events1 = inbox.counts()

@@ -1,14 +1,16 @@
 -- UPS Track Alert pushes for wrk (tests/benchmarks/bench_webhook.py).
 --
---   wrk -s wrk_ups_push.lua URL -- OUT MODE NUMBERS CREDENTIAL
+--   wrk -s wrk_ups_push.lua URL -- OUT MODE NUMBERS AUTHORIZATION API_KEY
 --
 -- MODE unique: every request is a new push (the next tracking number of the
 -- file NUMBERS, one per line, and an activity time no other request of the
 -- run uses), so every push is a new inbox message;
 -- MODE identical: the same push on every request (what a carrier's retries
 -- send), so all but the first are duplicates.
--- Every request carries the x-api-key header UPS sends (CREDENTIAL); the
--- bare controller ignores it. The response hook counts answers by status;
+-- Every request carries the headers a Track Alert v2 push carries:
+-- "Authorization: Bearer <token from the account's token endpoint>" and
+-- "x-api-key: <the account's OAuth client id>"; the bare controller ignores
+-- them. The response hook counts answers by status;
 -- the done hook writes OUT as JSON: requests, answers per status, socket
 -- errors, duration and latency percentiles (microseconds).
 
@@ -41,7 +43,8 @@ function init(args)
    headers = {
       ["Content-Type"] = "application/json",
       ["User-Agent"] = "UPSPubSubTrackingService",
-      ["x-api-key"] = args[4],
+      ["Authorization"] = args[4],
+      ["x-api-key"] = args[5],
    }
    statuses = {}
    counter = 0
