@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Generate each addon's README.rst from its readme/ fragments (stdlib only).
 
 The OCA way (oca-gen-addon-readme from OCA's maintainer-tools, not on PyPI):

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Count test results for setup/test.sh (stdlib only).
 
     python testsummary.py odoo LOGFILE DBNAME EXIT_CODE

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Suite-level smoke tests (pytest-odoo, on the database ./setup/test.sh prepared).
 
 They prove the tool chain itself: the umbrella addon ``logistics_suite`` (the

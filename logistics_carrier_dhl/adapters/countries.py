@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """ISO 3166-1 alpha-2 -> alpha-3 country codes (DHL Parcel DE wants alpha-3).
 
 Generated from the Debian ``iso-codes`` package (``iso_3166-1.json``, 249

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL adapter: Parcel DE Shipping API v2 and Shipment Tracking - Unified.
 
 Written against ``carrier-contracts.md`` §2 (sources DHL-SHIP 2.1.13,

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL status and event codes mapped onto the suite's canonical event codes.
 
 Every table follows ``carrier-contracts.md`` §3.4 (Unified, Push, Parcel DE)

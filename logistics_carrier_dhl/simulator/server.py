@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL contract simulator: Parcel DE Shipping v2, ROPC token, Unified tracking.
 
 Answers like DHL's published contracts (``carrier-contracts.md`` §2 and the

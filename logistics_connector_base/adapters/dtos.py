@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Carrier-neutral data transfer objects.
 
 Weights in kg, dimensions in cm, datetimes tz-aware UTC.

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Error classes raised by carrier adapters.
 
 The class tells the caller what to do: retry later (transient), ask an

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The ``generic`` partner adapter: the suite's canonical event format.
 
 Any TMS, 3PL warehouse, middleware or portal can report shipment events in

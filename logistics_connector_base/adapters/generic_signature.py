@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Standard Webhooks signatures (https://www.standardwebhooks.com/).
 
 Shared by the ``generic`` partner adapter (verifying what partners send) and

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Ask several carrier accounts for quotes at once, each within its own time limit.
 
 Plain Python (no Odoo): the caller gives, per quote wanted, the adapter class,

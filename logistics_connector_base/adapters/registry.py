@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Registry of adapter classes keyed by ``carrier_code``."""
 
 from .base import CarrierAdapter

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Adapter for the generic carrier simulator (``simulator/server.py``)."""
 
 import base64

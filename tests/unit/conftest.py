@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Fixtures for the adapter-layer unit tests (plain pytest, no database).
 
 Under pytest-odoo the addon is importable as ``odoo.addons.logistics_connector_base``.

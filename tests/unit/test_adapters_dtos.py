@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DTOs: canonical dicts, fingerprints, result round trips, dedupe keys."""
 
 import base64

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """CarrierHttpClient against the simulator: error classes, timeouts, logs."""
 
 import re

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL Parcel DE Shipping v2 adapter against the DHL simulator over HTTP."""
 
 import base64

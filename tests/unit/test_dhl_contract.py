@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL requests and parsers against schemas written from DHL's specifications.
 
 Every order the DHL adapter builds, for every option, is validated with

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The DHL contract simulator itself: shapes, auth, faults, script mode."""
 
 import base64

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared fixtures of the DHL unit tests (no tests here).
 
 The other ``test_dhl_*`` modules import this one (``from unit import

@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """UPS adapter against the UPS contract simulator over HTTP (no database).
 
 Every request the adapter builds is checked against the published example of

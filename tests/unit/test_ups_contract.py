@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """UPS requests and parsers against UPS's published OpenAPI files (not circular).
 
 Every request body the UPS adapter builds, for every operation and option,

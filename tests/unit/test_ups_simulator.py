@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The UPS simulator run as a script by path, driven over HTTP only.
 
 This is how the demo database uses it (``server.py --port 8074``): with

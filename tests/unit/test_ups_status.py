@@ -1,3 +1,5 @@
+# Copyright 2026 The Logistics Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """UPS status mapping, code by code (carrier-contracts.md §3.1-3.3).
 
 The expected values below are transcribed from the contract independently of
