@@ -37,7 +37,7 @@ from odoo.addons.logistics_connector_base.adapters import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "logistics_carrier_ups" / "tests" / "examples"
+EXAMPLES = ROOT / "logistics_carrier_ups" / "tests" / "carrier_examples"
 # the project's shared folder, beside the checkout (developers' machines and CI)
 SHARED_EXAMPLES = ROOT.parent / "shared" / "carrier-examples" / "ups"
 
