@@ -82,7 +82,9 @@ class LogisticsException(models.Model):
             responsible_group or "logistics_connector_base.group_logistics_supervisor"
         )
         user = self._default_responsible(group, shipment.company_id)
-        label = dict(EXCEPTION_CATEGORIES).get(category, category)
+        label = dict(self._fields["category"]._description_selection(self.env)).get(
+            category, category
+        )
         exception = self.create(
             {
                 "name": _(

@@ -61,8 +61,7 @@ EXCEPTION_CATEGORIES = [
     ("unknown_outcome", "Unknown outcome"),
     ("label_missing", "Label missing"),
     ("lost", "Lost"),
-    ("reconciliation", "Reconciliation"),
-]
+]  # other addons add theirs (logistics_reconciliation: "reconciliation")
 
 OUTBOUND_CHANNEL = "root.logistics.outbound"
 LEDGER_SCOPE = "outbound_dispatch"

@@ -8,3 +8,4 @@ from . import logistics_freight_invoice_line
 from . import logistics_freight_dispute
 from . import logistics_freight_cost_report
 from . import account_move_line
+from . import logistics_exception
