@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL adapter: Parcel DE Shipping API v2 and Shipment Tracking - Unified.
 
-Written against ``carrier-contracts.md`` §2 (sources DHL-SHIP 2.1.13,
+Written against ``docs/carrier-contracts.md`` §2 (sources DHL-SHIP 2.1.13,
 DHL-ROPC 2.0.5, DHL-NR, DHL-UT, DHL-RL, DHL-PUSH). Imports nothing of Odoo.
 
 - Shipping: ``POST /orders`` (one DHL shipment per parcel, up to 30 in one

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL status and event codes mapped onto the suite's canonical event codes.
 
-Every table follows ``carrier-contracts.md`` §3.4 (Unified, Push, Parcel DE)
+Every table follows ``docs/carrier-contracts.md`` §3.4 (Unified, Push, Parcel DE)
 and §3.5 (DHL Express checkpoints). Values marked † there are judgement calls;
 so are the ICE events of DHL's "ICE event/RIC combinations July 2024" list
 that §3.4 does not name (marked ``# †`` below).

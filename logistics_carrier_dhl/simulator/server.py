@@ -3,7 +3,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """DHL contract simulator: Parcel DE Shipping v2, ROPC token, Unified tracking.
 
-Answers like DHL's published contracts (``carrier-contracts.md`` §2 and the
+Answers like DHL's published contracts (``docs/carrier-contracts.md`` §2 and the
 examples in ``carrier-examples/dhl``), on 127.0.0.1. It reuses the generic
 simulator's HTTP server, fault injection, latency, token expiry, request
 recording and labels (``logistics_connector_base/simulator/server.py``)::

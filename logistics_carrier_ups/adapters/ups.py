@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """UPS REST adapter (OAuth 2.0 client credentials), no Odoo inside.
 
-Written against UPS's published contracts (``carrier-contracts.md`` §1):
+Written against UPS's published contracts (``docs/carrier-contracts.md`` §1):
 Shipping v2409 (ship, void, label recovery), Rating v2409, Address
 Validation v2, Tracking v1 and Track Alert (v2, v1 with a destination).
 

@@ -3,7 +3,7 @@
 """UPS tracking statuses mapped onto the suite's canonical event codes.
 
 Pure data and one function, no imports: the simulator and the tests read it
-too. Sources (see ``carrier-contracts.md`` §3.1-3.3): the UPS Track API
+too. Sources (see ``docs/carrier-contracts.md`` §3.1-3.3): the UPS Track API
 appendix tables "Status/Description Codes" (all 160 values, the best mapping
 key, sent zero-padded as ``"011"``), "Package Activity Types" and the 2-char
 codes of the Manifest, Movement Scan, Package Exception and Delivery tables.

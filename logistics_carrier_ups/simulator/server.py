@@ -5,7 +5,7 @@
 
 Built on the suite's generic simulator (HTTP plumbing, fault injection,
 request recording, token expiry, auto-advance), it answers like UPS
-(``carrier-contracts.md`` §1): OAuth client credentials, Ship / Void /
+(``docs/carrier-contracts.md`` §1): OAuth client credentials, Ship / Void /
 Label Recovery (v2409, v1), return shipments (ReturnService 9, UPS Print
 Return Label), Rating (v2409 Rate, Shop and their ``timeintransit``
 variants with TimeInTransit), Address Validation (v2), Tracking (v1, both

@@ -1,6 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""How canonical events move a shipment (DESIGN.md, "Applying an event").
+"""How canonical events move a shipment (docs/DESIGN.md, "Applying an event").
 
 Two independent dimensions:
 

@@ -38,7 +38,7 @@ def _keys(obj):
     return None
 
 
-# keys of the 2.1.13 schema (carrier-contracts §2.1) the example does not show
+# keys of the 2.1.13 schema (docs/carrier-contracts.md §2.1) the example does not show
 SCHEMA_KEYS = {"shipDate", "name2", "additionalAddressInformation1", "state"}
 
 

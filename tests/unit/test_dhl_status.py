@@ -1,6 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""DHL status mapping, code by code, as carrier-contracts.md §3.4 and §3.5 say."""
+"""DHL status mapping, code by code, as docs/carrier-contracts.md §3.4 and §3.5 say."""
 
 import pytest
 from unit import test_dhl_support as support

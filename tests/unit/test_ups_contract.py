@@ -439,7 +439,9 @@ def test_published_response_examples_fit_the_schema_and_parse(
     name, schema_file, root, parse
 ):
     data = json.loads(
-        (ROOT / "logistics_carrier_ups" / "tests" / "carrier_examples" / name).read_text()
+        (
+            ROOT / "logistics_carrier_ups" / "tests" / "carrier_examples" / name
+        ).read_text()
     )
     data = {k: v for k, v in data.items() if not k.startswith("_")}
     if parse == "rate":

@@ -1,6 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""UPS status mapping, code by code (carrier-contracts.md §3.1-3.3).
+"""UPS status mapping, code by code (docs/carrier-contracts.md §3.1-3.3).
 
 The expected values below are transcribed from the contract independently of
 the table module, so a change in either shows here.
@@ -239,7 +239,7 @@ def test_composite_code_round_trip():
 
 def test_every_code_table_value_is_canonical():
     canonical = set(CONTRACT_STATUS_CODES) | {"departed_facility"}
-    assert len(canonical) == 19  # the suite's taxonomy (DESIGN.md §3)
+    assert len(canonical) == 19  # the suite's taxonomy (docs/DESIGN.md §3)
     for table in ups_status.ALL_TABLES:
         assert set(table.values()) <= canonical
     assert {v[0] for v in ups_status.TYPES.values()} <= canonical
