@@ -21,3 +21,4 @@ from . import test_partner_signature
 from . import test_partner_webhook
 from . import test_partner_outbox
 from . import test_webhook_hardening
+from . import test_xlsx_export
