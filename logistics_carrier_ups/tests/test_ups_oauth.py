@@ -151,7 +151,7 @@ class TestUpsOAuth(UpsCase, HttpCase):
         _shipment, accepted = self._push(good)
         self.assertEqual(accepted.status_code, 200, accepted.text)
 
-    def test_rotation_keeps_the_previous_secret_until_the_next(self):
+    def test_rotation_keeps_the_previous_secret_until_it_is_cleared(self):
         before = self._token().json()["access_token"]
         self.ups_account.with_user(self.admin).action_rotate_webhook_secret()
         self.env.flush_all()
@@ -160,7 +160,9 @@ class TestUpsOAuth(UpsCase, HttpCase):
         new_secret = self.ups_account.sudo().webhook_secret
         self.assertEqual(self._token(secret=new_secret).status_code, 200)
         self.assertEqual(self._token(secret=SECRET).status_code, 200)  # previous
-        self.ups_account.with_user(self.admin).action_rotate_webhook_secret()
+        # UPS uses the new secret: the administrator clears the previous one
+        # (a second rotation is refused while it is still accepted)
+        self.ups_account.with_user(self.admin).action_clear_previous_webhook_secret()
         self.env.flush_all()
         self.assertEqual(self._token(secret=SECRET).status_code, 401)
         _shipment, gone = self._push(before)
