@@ -344,6 +344,7 @@ def test_outbound_delivery_answered_with_a_nul_is_recorded(setup, rpc):
                 "name": f"NUL receiver {uuid.uuid4().hex[:6]}",
                 "url": f"http://127.0.0.1:{receiver.server_address[1]}/hook",
                 "event_codes": "delivered",
+                "environment": "sandbox",  # a loopback receiver
             },
         )
         tag = uuid.uuid4().hex[:8]
