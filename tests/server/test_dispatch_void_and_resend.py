@@ -18,29 +18,14 @@ from server._dispatch_helpers import (
     read_shipment,
     setup_carrier,
     shipment_of,
-    start_server,
     wait_for,
 )
 
-from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
-
 
 @pytest.fixture(scope="module")
-def sim():
-    with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = start_server()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def rpc(server):
-    return server.rpc()
+def server(odoo_server):
+    """The running server of tests/server/conftest.py (workers, real runner)."""
+    return odoo_server
 
 
 def _at_carrier(sim, reference):

@@ -21,30 +21,15 @@ from server._dispatch_helpers import (
     picking_name,
     setup_carrier,
     shipment_of,
-    start_server,
     wait_for,
     workers_talking_to,
 )
 
-from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
-
 
 @pytest.fixture(scope="module")
-def sim():
-    with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = start_server()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def rpc(server):
-    return server.rpc()
+def server(odoo_server):
+    """The running server of tests/server/conftest.py (workers, real runner)."""
+    return odoo_server
 
 
 def test_worker_killed_mid_call_is_resolved_by_lookup_not_resent(server, rpc, sim):
