@@ -83,6 +83,17 @@ class CarrierAdapter(ABC):
     # True when create_shipment honours ShipmentRequest.is_return (a return
     # label from the customer to the warehouse with the carrier's return service)
     supports_returns: ClassVar[bool] = False
+    # True when the webhook controller runs check_webhook_shape() before storing
+    # a push (a wrong shape answered 400 at once) instead of leaving it to the
+    # inbox job
+    check_shape_on_receipt: ClassVar[bool] = False
+    # the tracking poller: numbers per track() call, and seconds between two
+    # calls of one account (the carrier's published rate limit)
+    track_batch_size: ClassVar[int] = 50
+    track_min_interval: ClassVar[float] = 0.0
+    # the header that carries a static push credential (its value is masked
+    # in the stored headers), None when pushes are signed or carry a token
+    push_header: ClassVar[str | None] = None
 
     def __init__(
         self,

@@ -163,7 +163,7 @@ class LogisticsWebhookController(http.Controller):
             return _answer(400, {"error": "malformed_json"})
         if _depth(parsed) > MAX_JSON_DEPTH:
             return _answer(400, {"error": "too_deeply_nested", "limit": MAX_JSON_DEPTH})
-        if getattr(adapter, "check_shape_on_receipt", False):
+        if adapter.check_shape_on_receipt:
             try:
                 problem = adapter.check_webhook_shape(headers, body)
             except Exception as err:  # the check's own fault: keep the message,
@@ -177,7 +177,7 @@ class LogisticsWebhookController(http.Controller):
         # 5. durable insert + pending drain job, in this transaction
         kept = {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
         # the header a carrier authenticates with may have a custom name (DHL)
-        secret_header = (getattr(adapter, "push_header", None) or "").lower()
+        secret_header = (adapter.push_header or "").lower()
         for key, value in mask_headers(dict(headers)).items():
             if key.lower().startswith("x-") and key.lower() not in kept:
                 kept[key] = "***" if key.lower() == secret_header else value

@@ -585,8 +585,8 @@ class LogisticsCarrierAccount(models.Model):
         if not shipments:
             return _("Nothing to poll.")
         adapter = account._get_adapter()
-        size = max(1, getattr(adapter, "track_batch_size", 0) or 50)
-        pace = float(getattr(adapter, "track_min_interval", 0) or 0)
+        size = max(1, adapter.track_batch_size)
+        pace = float(adapter.track_min_interval or 0)
         packages = shipments.package_ids.filtered("tracking_number")
         numbers = packages.mapped("tracking_number")
         inbox = self.env["logistics.inbound.message"]

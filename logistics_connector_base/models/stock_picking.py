@@ -686,7 +686,7 @@ class StockPicking(models.Model):
             adapter_cls = get_adapter_class(account.carrier_code)
         except KeyError:
             adapter_cls = None
-        if not getattr(adapter_cls, "supports_returns", False):
+        if not adapter_cls.supports_returns:
             raise UserError(
                 _(
                     "%(carrier)s offers no return labels through the logistics "
