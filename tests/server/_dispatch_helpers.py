@@ -15,6 +15,7 @@ import uuid
 
 import psutil
 from support.odoo_server import OdooServer
+from support.server_rpc import wait_until
 
 import odoo
 
@@ -61,15 +62,7 @@ class LogMark:
         )
 
 
-def wait_for(predicate, timeout=90, interval=0.3, message="condition"):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"{message} not reached within {timeout}s")
-        time.sleep(interval)
+wait_for = wait_until  # the layer's poller (support.server_rpc)
 
 
 def setup_carrier(rpc, sim, carrier_code="sim", service="SIM_STD", **account_vals):
