@@ -82,26 +82,7 @@ except ImportError:  # run as a script by path: load the siblings by path
 ALPHA2 = {alpha3: alpha2 for alpha2, alpha3 in ALPHA3.items()}
 
 
-def _import_contracts():
-    """``tests/contracts/contracts.py`` of the checkout (the schema written
-    from DHL's Parcel DE Shipping 2.1.13), or None when the folder or
-    ``jsonschema`` is missing."""
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[2] / "tests" / "contracts" / "contracts.py"
-    if not path.is_file():
-        return None
-    name = "logistics_carrier_contracts"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return module if module.available() else None
-
-
-contracts = _import_contracts()
+contracts = base_sim.import_contracts()
 # The EU customs union: parcels elsewhere need the customs block
 EU_CUSTOMS_UNION = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO "

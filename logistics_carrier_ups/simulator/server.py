@@ -76,24 +76,7 @@ def _import_base_simulator():
 base_sim = _import_base_simulator()
 
 
-def _import_contracts():
-    """``tests/contracts/contracts.py`` of the checkout (UPS's published
-    schemas), or None when the folder or ``jsonschema`` is missing."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.path.join(root, "tests", "contracts", "contracts.py")
-    if not os.path.isfile(path):
-        return None
-    name = "logistics_carrier_contracts"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return module if module.available() else None
-
-
-contracts = _import_contracts()
+contracts = base_sim.import_contracts()
 # operation handler -> (schema file, root schema) of its request body
 CONTRACT_SCHEMAS = {
     "_op_ship": ("shipping", "SHIPRequestWrapper"),

@@ -24,7 +24,9 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import importlib.util
 import json
+import os
 import secrets
 import signal
 import socket
@@ -42,6 +44,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qs, unquote, urlsplit
 from urllib.request import Request, urlopen
+
+
+def import_contracts():
+    """``tests/contracts/contracts.py`` of the checkout (the carriers'
+    published schemas, for the UPS and DHL simulators), or None when the
+    folder or ``jsonschema`` is missing (the simulators then say so)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(root, "tests", "contracts", "contracts.py")
+    if not os.path.isfile(path):
+        return None
+    name = "logistics_carrier_contracts"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return module if module.available() else None
+
 
 OPERATIONS = (
     "token",
