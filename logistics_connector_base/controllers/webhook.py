@@ -30,7 +30,7 @@ from werkzeug.exceptions import NotFound
 from odoo import api, http
 from odoo.http import request
 
-from ..adapters import WebhookAuthError, get_adapter_class, mask_headers
+from logistics_carriers import WebhookAuthError, get_adapter_class, mask_headers
 
 _logger = logging.getLogger(__name__)
 

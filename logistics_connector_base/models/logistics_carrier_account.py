@@ -11,12 +11,13 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import (
+from logistics_carriers import (
     AccountConfig,
     CarrierError,
     CarrierTransientError,
     get_adapter_class,
 )
+
 from ..caller import check_caller
 from ..outbound_url import check_outbound_url
 

@@ -16,9 +16,10 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import CarrierError
+from logistics_carriers import CarrierError
+from logistics_carriers.tracking import InvalidEvent, check_event, clean_text
+
 from ..caller import check_caller
-from ..tracking import InvalidEvent, check_event, clean_text
 
 _logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..adapters import (
+from logistics_carriers import (
     Address,
     CarrierAuthError,
     CarrierError,
@@ -26,8 +26,14 @@ from ..adapters import (
     ShipmentRequest,
     ShipmentResult,
 )
+from logistics_carriers.tracking import (
+    CLEARED_BY_PROGRESS,
+    STATE_RANK,
+    TERMINAL_STATES,
+    next_state,
+)
+
 from ..caller import check_caller
-from ..tracking import CLEARED_BY_PROGRESS, STATE_RANK, TERMINAL_STATES, next_state
 from .logistics_idempotency_record import IN_FLIGHT, REPLAY, IdempotencyConflict
 
 _logger = logging.getLogger(__name__)

@@ -4,8 +4,13 @@ from datetime import timezone
 
 from odoo import api, fields, models
 
-from ..adapters import CANONICAL_CODES
-from ..tracking import CLEARED_BY_PROGRESS, EVENT_HEALTH, EVENT_STATE, next_state
+from logistics_carriers import CANONICAL_CODES
+from logistics_carriers.tracking import (
+    CLEARED_BY_PROGRESS,
+    EVENT_HEALTH,
+    EVENT_STATE,
+    next_state,
+)
 
 EVENT_CODES = [(code, code.replace("_", " ").capitalize()) for code in CANONICAL_CODES]
 HEALTH_RANK = {"ok": 0, "warning": 1, "exception": 2}

@@ -8,7 +8,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import get_adapter_class
+from logistics_carriers import get_adapter_class
+
 from ..caller import check_caller
 
 _logger = logging.getLogger(__name__)

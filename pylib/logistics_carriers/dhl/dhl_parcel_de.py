@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from requests.auth import HTTPBasicAuth
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CarrierAdapter,
     CarrierAuthError,
     CarrierError,

@@ -3,7 +3,7 @@
 """The ``generic`` partner adapter: the suite's canonical event format.
 
 Any TMS, 3PL warehouse, middleware or portal can report shipment events in
-the suite's own format (``data/canonical_event.schema.json``), authenticated
+the suite's own format (``schemas/canonical_event.schema.json``), authenticated
 after the Standard Webhooks scheme (:mod:`.generic_signature`). Events name
 their shipment by tracking number or by reference (shipment or delivery
 order name); the base resolves both. No Odoo inside.
@@ -22,9 +22,7 @@ from .errors import CarrierValidationError
 from .registry import register_adapter
 
 SCHEMA_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    "data",
-    "canonical_event.schema.json",
+    os.path.dirname(os.path.abspath(__file__)), "schemas", "canonical_event.schema.json"
 )
 MAX_BATCH = 1000
 

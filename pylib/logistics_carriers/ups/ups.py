@@ -55,7 +55,7 @@ from urllib.parse import quote, urlsplit
 
 from requests.auth import HTTPBasicAuth
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     Address,
     AddressValidationResult,
     CarrierAdapter,
