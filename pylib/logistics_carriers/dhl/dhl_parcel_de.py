@@ -272,6 +272,8 @@ class DhlParcelDeAdapter(CarrierAdapter):
     default_base_urls = {"sandbox": SANDBOX_ROOT, "production": PRODUCTION_ROOT}
     supports_lookup = False  # DHL has no search by reference
     idempotent_create = False  # refNo is no de-duplication key
+    supports_webhooks = True  # Tracking - Unified pushes (access on request)
+    webhook_malformed_message = "The DHL push message cannot be read: {problem}."
 
     # Tracking - Unified limits (DHL-RL): e.g. 250 calls a day and 1 call a
     # second per app (the same article also says 2/s: the stricter is used).
@@ -1495,11 +1497,8 @@ class DhlParcelDeAdapter(CarrierAdapter):
             return []  # activation / validation message: nothing to apply
         return None
 
-    def check_webhook_shape(self, headers, body):
-        try:
-            data = json.loads(body)
-        except (TypeError, ValueError):
-            return "the body is not JSON"
+    # -- pushes: the hooks of CarrierAdapter.parse_webhook -------------------
+    def _webhook_shape_problem(self, data):
         shipments = self._push_shipments(data)
         if shipments is None:
             return "no 'shipments' list (Unified tracking shape) in the message"
@@ -1516,13 +1515,6 @@ class DhlParcelDeAdapter(CarrierAdapter):
                     return f"shipments[{index}].events[{pos}] has no timestamp"
         return None
 
-    def parse_webhook(self, headers, body):
-        problem = self.check_webhook_shape(headers, body)
-        if problem:
-            raise CarrierValidationError(
-                f"The DHL push message cannot be read: {problem}.",
-                code="malformed_webhook",
-                category="data",
-            )
-        shipments = self._push_shipments(json.loads(body))
+    def _webhook_events(self, headers, data):
+        shipments = self._push_shipments(data)
         return self.events_from_response({"shipments": shipments})

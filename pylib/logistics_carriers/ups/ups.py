@@ -469,6 +469,8 @@ class UpsAdapter(CarrierAdapter):
     subscription_days = 14  # a Track Alert subscription lasts 14 days
     void_batch_size = 20  # UPS: at most 20 tracking numbers per void
     transaction_src = "odoo-logistics-suite"
+    supports_webhooks = True
+    webhook_malformed_message = "The body is not a UPS Track Alert message: {problem}"
 
     def __init__(self, config, **kwargs):
         super().__init__(config, **kwargs)
@@ -1706,47 +1708,38 @@ class UpsAdapter(CarrierAdapter):
             code="missing_credential",
         )
 
-    @staticmethod
-    def _alerts(body):
-        """The Track Alert event dicts of a body; ValueError when malformed."""
+    # -- Track Alert pushes: the hooks of CarrierAdapter.parse_webhook --------
+    def _decode_webhook(self, body):
         if isinstance(body, bytes | bytearray):
             body = bytes(body).decode("utf-8")
-        data = json.loads(body)
+        return json.loads(body)
+
+    def _webhook_not_json(self, err):
+        return str(err)
+
+    def _webhook_shape_problem(self, data):
+        """Why a body is not a Track Alert push (one event, or a list)."""
         items = data if isinstance(data, list) else [data]
         if not items:
-            raise ValueError("the body holds no event")
+            return "the body holds no event"
         for index, item in enumerate(items):
             where = f"event {index}" if isinstance(data, list) else "the body"
             if not isinstance(item, dict):
-                raise ValueError(f"{where} is not a JSON object")
+                return f"{where} is not a JSON object"
             number = item.get("trackingNumber")
             if not isinstance(number, str) or not number.strip():
-                raise ValueError(f"{where} has no trackingNumber")
+                return f"{where} has no trackingNumber"
             status = item.get("activityStatus")
             if not isinstance(status, dict) or not any(
                 status.get(key) not in (None, "")
                 for key in ("type", "code", "descriptionCode")
             ):
-                raise ValueError(f"{where} has no activityStatus")
-        return items
-
-    def check_webhook_shape(self, headers, body):
-        try:
-            self._alerts(body)
-        except (TypeError, ValueError) as err:  # JSONDecodeError is a ValueError
-            return str(err)
+                return f"{where} has no activityStatus"
         return None
 
-    def parse_webhook(self, headers, body):
+    def _webhook_events(self, headers, data):
         """TrackingEvents of a Track Alert push (one event, or a list)."""
-        try:
-            items = self._alerts(body)
-        except (TypeError, ValueError) as err:
-            raise CarrierValidationError(
-                f"The body is not a UPS Track Alert message: {err}",
-                code="malformed_webhook",
-                category="data",
-            ) from err
+        items = data if isinstance(data, list) else [data]
         events = []
         for item in items:
             occurred = ups_datetime(
