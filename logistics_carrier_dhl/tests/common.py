@@ -7,7 +7,7 @@ from pathlib import Path
 
 from odoo.addons.logistics_connector_base.tests.common import LogisticsCase
 
-from logistics_carriers.dhl.dhl_parcel_de import DhlParcelDeAdapter
+from logistics_carriers.dhl import DhlParcelDeAdapter
 from logistics_simulators.dhl.server import DhlSimulator
 
 EXAMPLES = Path(__file__).resolve().parent / "carrier_examples"

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.logistics_connector_base.caller import check_caller
 
 from logistics_carriers import CarrierError
-from logistics_carriers.ups.ups import LABEL_FORMATS, SHIPPER_NUMBER_RE
+from logistics_carriers.ups import LABEL_FORMATS, SHIPPER_NUMBER_RE
 
 ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
 

@@ -10,7 +10,7 @@ from logistics_carriers import (
     CarrierError,
     CarrierNotSupported,
 )
-from logistics_carriers.ups.ups import (
+from logistics_carriers.ups import (
     ADDRESS_VALIDATION_COUNTRIES,
     SHIPPER_NUMBER_RE,
     needs_customs,

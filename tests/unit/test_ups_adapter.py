@@ -1507,7 +1507,7 @@ def test_push_v2_obtains_a_token_from_the_receivers_token_url(
     assert token_headers["Authorization"].startswith("Basic ")
     assert len(receiver.received) == 2
     for headers, body in receiver.received:
-        assert ups.ups._header(headers, "x-api-key") == PUSH_CLIENT_ID
+        assert ups.values._header(headers, "x-api-key") == PUSH_CLIENT_ID
         assert headers["Authorization"] != "Bearer portal-credential"
         adapter.verify_webhook(headers, body, ["portal-credential"])
         # a static bearer equal to the secret is refused

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import logistics_carriers.ups.ups
+import logistics_carriers.ups
 import logistics_simulators.ups.server
 from logistics_carriers import (
     CANONICAL_CODES,
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 from contracts import contracts  # noqa: E402
 
-ups = logistics_carriers.ups.ups
+ups = logistics_carriers.ups
 ups_sim = logistics_simulators.ups.server
 
 US_SHIPPER = Address(
