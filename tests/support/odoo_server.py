@@ -61,6 +61,44 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def install_database(rcfile, dbname, modules, extra_args=(), timeout=1200):
+    """Create ``dbname`` with ``modules`` installed (no demo data), e.g. on a
+    private PostgreSQL instance (``extra_args``: its ``odoo_args()``)."""
+    import odoo
+
+    logfile = tempfile.NamedTemporaryFile(
+        prefix=f"odoo-install-{dbname}-", suffix=".log", delete=False
+    ).name
+    cmd = [
+        *odoo_command(),
+        "-c",
+        rcfile,
+        "-d",
+        dbname,
+        "-i",
+        ",".join(modules),
+        "--without-demo=all",
+        "--stop-after-init",
+        "--workers",
+        "0",
+        "--max-cron-threads",
+        "0",
+        "--http-port",
+        str(free_port()),
+        "--log-level",
+        "warn",
+        "--logfile",
+        logfile,
+        "--addons-path",
+        odoo.tools.config["addons_path"],
+        *extra_args,
+    ]
+    done = subprocess.run(cmd, timeout=timeout, start_new_session=True)
+    if done.returncode:
+        raise RuntimeError(f"installing {modules} in {dbname} failed; see {logfile}")
+    os.unlink(logfile)
+
+
 class OdooServer:
     def __init__(
         self,
