@@ -195,7 +195,9 @@ def pytest(junit_xml, exit_code):
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 
 
-LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z]+ ")
+SERVER_LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z]+ ")
+# the lines of one record read (a traceback: its last line says what failed)
+RECORD_LINES = 400
 
 
 def _allowed_server_errors(path):
@@ -224,8 +226,8 @@ def serverlogs(directory):
             if not LOG_LINE.match(line):
                 continue
             record = [line]
-            for follow in lines[index + 1 : index + 40]:
-                if LOG_RECORD.match(follow):
+            for follow in lines[index + 1 : index + RECORD_LINES]:
+                if SERVER_LOG_RECORD.match(follow):
                     break
                 record.append(follow)
             if any(p.search("\n".join(record)) for p in allowed):

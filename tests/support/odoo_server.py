@@ -35,6 +35,8 @@ def odoo_command():
 # "2026-01-01 10:00:00,123 4242 ERROR db odoo.addons.x: message"
 LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z]+ ")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
+# the lines of one record read (a traceback: its last line says what failed)
+RECORD_LINES = 400
 
 BENCH_ADDONS = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "addons"
@@ -216,7 +218,7 @@ class OdooServer:
             if not LOG_ERROR.match(line):
                 continue
             record = [line]
-            for follow in lines[index + 1 : index + 40]:
+            for follow in lines[index + 1 : index + RECORD_LINES]:
                 if LOG_RECORD.match(follow):
                     break
                 record.append(follow)

@@ -32,10 +32,17 @@ from support.odoo_server import free_port
 # request answered: the job is requeued as dead, then resolved through the
 # ledger), Odoo logs a request whose connection died (answered 500), the
 # runner (and the bus of the gevent worker) lose their connection, sleep and
-# reconnect. A record is allowed only with a connection error in it. The
+# reconnect, and the cursor logs the query it was running. A record is
+# allowed only with a connection error in it. The
 # suite's own answer to a webhook that finds the database down is a 503
 # with a WARNING (controllers/db_unavailable.py), never an ERROR.
-_DB_DOWN = r"psycopg2\.(OperationalError|InterfaceError|connect\()|, in borrow\b"
+_DB_DOWN = (
+    r"psycopg2\.(OperationalError|InterfaceError): .*("
+    r"server closed the connection unexpectedly|Connection refused"
+    r"|terminating connection due to administrator command"
+    r"|connection already closed|the database system is (shutting down|starting up)"
+    r"|cursor already closed)"
+)
 _RUNNER = r"odoo\.addons\.queue_job\.jobrunner\.runner: "
 ERRORS_WHILE_DOWN = [
     rf"(?s){_RUNNER}exception: sleeping \d+s and retrying.*({_DB_DOWN})",
@@ -43,6 +50,8 @@ ERRORS_WHILE_DOWN = [
     rf"(?s)odoo\.addons\.queue_job\.controllers\.main: Traceback.*({_DB_DOWN})",
     rf"(?s)odoo\.http: Exception during request handling\..*({_DB_DOWN})",
     rf"(?s)odoo\.addons\.bus\.models\.bus: Bus\.loop error.*({_DB_DOWN})",
+    r"(?s)odoo\.sql_db: bad query: .*\nERROR: (server closed the connection "
+    r"unexpectedly|terminating connection due to administrator command)",
 ]
 
 
