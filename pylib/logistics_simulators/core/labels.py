@@ -3,7 +3,7 @@
 """Label rendering shared by the simulators: small but valid PDF, ZPL II, PNG
 and GIF files with the label's text lines and fake bars derived from the
 tracking number (``bars``). What goes on a label is the carrier's business
-(``generic/operations.py``, ``ups/shipping.py``, ``dhl/shipping.py``)."""
+(``generic/shipping.py``, ``ups/shipping.py``, ``dhl/shipping.py``)."""
 
 import struct
 import zlib

@@ -109,9 +109,10 @@ __all__ = [
     "request_status",
 ]
 
-# Operations add_fault accepts: those of the generic simulator, as before
-# the split (the DHL routes use token, create_shipment, label,
-# cancel_shipment, get_shipment, tracking and tracking_page of them).
+# Operations add_fault accepts: the same names as the generic simulator (as
+# before the split). The DHL routes use token, create_shipment, label,
+# cancel_shipment, get_shipment, tracking and tracking_page of them;
+# push_subscription is routed but, as before, not accepted here.
 FAULT_OPERATIONS = (
     "token",
     "create_shipment",
