@@ -113,9 +113,10 @@ class FaultInjection:
         return None
 
     @staticmethod
-    def _faulty_reply(fault, handler, answer):
-        """Play ``fault``: a Reply, None (connection reset) or ``...`` when the
-        request is to be answered normally. ``answer()`` does the real work."""
+    def _play_fault(fault, handler, answer):
+        """Answer a request under ``fault``: a Reply, or None when the
+        connection was reset. ``answer()`` does the real work (run unless the
+        fault answers an error status or resets)."""
         if fault.action == "reset":
             handler.reset_connection()
             return None
@@ -125,12 +126,12 @@ class FaultInjection:
             return reply
         if fault.delay:
             time.sleep(fault.delay)
-        if fault.status is not None:
-            payload = fault.body
-            if payload is None:
-                payload = DEFAULT_FAULT_BODIES.get(
-                    fault.status,
-                    {"error": "simulated_fault", "status": fault.status},
-                )
-            return Reply(fault.status, payload, fault.headers)
-        return ...
+        if fault.status is None:
+            return answer()
+        payload = fault.body
+        if payload is None:
+            payload = DEFAULT_FAULT_BODIES.get(
+                fault.status,
+                {"error": "simulated_fault", "status": fault.status},
+            )
+        return Reply(fault.status, payload, fault.headers)

@@ -235,9 +235,7 @@ class BaseSimulator(
             )
 
         if fault is not None:
-            reply = self._faulty_reply(fault, handler, answer)
-            if reply is not ...:
-                return reply
+            return self._play_fault(fault, handler, answer)
         return answer()
 
     def _call(self, func, operation, headers, **kwargs):

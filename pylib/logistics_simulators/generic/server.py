@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Generic carrier simulator: a small, fast, fault-injectable carrier API.
