@@ -64,18 +64,13 @@ class UpsOAuthController(http.Controller):
         save_session=False,
     )
     def token(self, account_token, **form):
-        cr = request.env.cr
-        cr.execute(
-            "SELECT id, ups_oauth_client_id, webhook_secret, webhook_secret_previous "
-            "FROM logistics_carrier_account "
-            "WHERE webhook_token = %s AND carrier_code = 'ups' AND active",
-            (account_token,),
-        )
-        row = cr.fetchone()
-        if not row:
+        accounts = request.env["logistics.carrier.account"]
+        # the account and its webhook secrets: the look-up of the webhooks
+        found = accounts._webhook_account("ups", account_token)
+        if not found:
             raise NotFound()
-        account_id, client_id, *secrets = row
-        secrets = [secret for secret in secrets if secret]
+        account_id, _write_date, secrets = found
+        client_id = accounts.sudo().browse(account_id).ups_oauth_client_id
         if form.get("grant_type") != "client_credentials":
             return _oauth_error(
                 400,

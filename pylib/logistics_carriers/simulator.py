@@ -1,6 +1,6 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Adapter for the generic carrier simulator (``simulator/server.py``)."""
+"""Adapter for the generic carrier simulator (``logistics_simulators.generic``)."""
 
 import base64
 import hashlib
