@@ -2,6 +2,12 @@ from . import logistics_carrier_account
 from . import logistics_idempotency_record
 from . import logistics_integration_log
 from . import logistics_shipment
+from . import logistics_shipment_request
+from . import logistics_shipment_dispatch
+from . import logistics_shipment_failure
+from . import logistics_shipment_result
+from . import logistics_shipment_tracking
+from . import logistics_shipment_cancel
 from . import logistics_shipment_package
 from . import logistics_shipment_event
 from . import logistics_exception
@@ -12,6 +18,5 @@ from . import res_company
 from . import res_config_settings
 from . import logistics_routing_rule
 from . import sale_order
-from . import stock_picking_batch
 from . import logistics_event_subscription
 from . import logistics_event_delivery
