@@ -14,9 +14,15 @@ from . import logistics_exception
 from . import logistics_inbound_message
 from . import delivery_carrier
 from . import stock_picking
+from . import stock_picking_preflight
+from . import stock_picking_send
+from . import stock_picking_routing
+from . import stock_picking_return
+from . import stock_picking_consolidation
 from . import res_company
 from . import res_config_settings
 from . import logistics_routing_rule
 from . import sale_order
+from . import stock_picking_batch
 from . import logistics_event_subscription
 from . import logistics_event_delivery
