@@ -17,6 +17,7 @@ from ..adapters import (
     CarrierNotSupported,
     CarrierTransientError,
 )
+from ..tracking import retry_delay
 from .logistics_shipment import (
     CONCURRENCY_ERRORS,
     SUPERVISOR_GROUP,
@@ -159,18 +160,12 @@ class LogisticsShipmentFailure(models.Model):
         return attempts, False
 
     def _retry_delay(self, attempts, retry_after=None):
-        """Exponential backoff with jitter; Retry-After is honoured as a floor."""
+        """Exponential backoff with jitter; Retry-After is honoured as a floor
+        (the pure rule :func:`~..tracking.dispatch_rules.retry_delay`)."""
         account = self.account_id
-        base = max(1, account.retry_base_delay or 10)
-        ceiling = max(base, account.retry_max_delay or 1800)
-        backoff = min(ceiling, base * 2 ** max(0, attempts - 1))
-        delay = backoff / 2 + random.uniform(0, backoff / 2)  # "equal jitter"
-        if retry_after:
-            delay = max(
-                float(retry_after), delay if delay <= retry_after else retry_after
-            )
-            delay += random.uniform(0, min(5.0, retry_after * 0.1))
-        return max(1, int(round(delay)))
+        return retry_delay(
+            attempts, account.retry_base_delay, account.retry_max_delay, retry_after
+        )
 
     def _on_breaker_open(self):
         account = self.account_id

@@ -5,7 +5,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tracking import CLEARED_BY_PROGRESS, STATE_RANK, next_state
+from ..tracking import CLEARED_BY_PROGRESS, merge_package_states, next_state
 
 
 class LogisticsShipmentTracking(models.Model):
@@ -120,22 +120,9 @@ class LogisticsShipmentTracking(models.Model):
     @api.model
     def _merge_package_states(self, states, folded):
         """The shipment follows all its parcels: delivered when all are; a
-        lost (or returned) parcel among others is an exception, and the
-        shipment is then never reported delivered (at most out for delivery)."""
-        state, health, category, done = folded
-        moving = [s for s in states if STATE_RANK[s] <= STATE_RANK["delivered"]]
-        stopped = [s for s in states if s not in moving]
-        if moving:
-            state = min(moving, key=lambda s: STATE_RANK[s])
-            if stopped:
-                health, category = "exception", "lost"
-                if state == "delivered":
-                    state = "out_for_delivery"
-        else:
-            state = max(stopped, key=lambda s: STATE_RANK[s])
-        if state != "delivered":
-            done = None
-        return state, health, category, done
+        lost (or returned) parcel among others is an exception (the pure rule
+        :func:`~..tracking.rules.merge_package_states`)."""
+        return merge_package_states(states, folded)
 
     def _on_delivered(self):
         """Proof of delivery on the shipment and the picking, in chatter;
