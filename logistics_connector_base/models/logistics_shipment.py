@@ -310,6 +310,47 @@ class LogisticsShipment(models.Model):
             "idempotency_key": self._make_key(picking, carrier, attempt, fingerprint),
         }
 
+    @api.model
+    def _create_for(
+        self,
+        picking,
+        carrier,
+        message,
+        others=None,
+        is_return=False,
+        link_vals=None,
+        notify=None,
+        phones=None,
+    ):
+        """Create the shipment of ``picking``, link, enqueue, post to chatter.
+
+        The one way a shipment is created: a delivery order sent, a return
+        label, a consolidation (``others``: the further delivery orders) and
+        a reroute. The caller has checked its caller and locked the delivery
+        orders. ``message(shipment)``: the chatter note, posted on ``notify``
+        (records; default: the delivery orders); it refers to the caller's
+        ``self``, on which ``_()`` finds the language. ``link_vals``: more
+        values for the delivery orders; ``phones``: the click's pre-flight
+        phones.
+        """
+        others = others or picking.browse()
+        attempt = self.search_count([("picking_id", "=", picking.id)]) + 1
+        shipment = self.create(
+            self._prepare_vals(
+                picking, carrier, attempt, others=others, is_return=is_return
+            )
+        )
+        # Writing the picking row makes a concurrent sender's lock fail with a
+        # serialization error (retried by Odoo) instead of a duplicate.
+        (picking | others).sudo().write(
+            {"logistics_shipment_id": shipment.id, **(link_vals or {})}
+        )
+        shipment._enqueue_dispatch(phones=phones)
+        body = message(shipment)
+        for record in notify if notify is not None else picking | others:
+            record.message_post(body=body)
+        return shipment
+
     # ------------------------------------------------------------------
     # Exceptions
     # ------------------------------------------------------------------

@@ -27,11 +27,14 @@ from .logistics_shipment import (
 class LogisticsShipmentDispatch(models.Model):
     _inherit = "logistics.shipment"
 
-    def _enqueue_dispatch(self):
-        """Queue the dispatch job; one pending job per idempotency key."""
+    def _enqueue_dispatch(self, phones=None):
+        """Queue the dispatch job; one pending job per idempotency key.
+
+        The request is prepared now (the job sends exactly what was
+        validated); ``phones``: those the click's pre-flight normalised."""
         now = fields.Datetime.now()
         for shipment in self:
-            request = shipment._build_request()
+            request = shipment._build_request(phones=phones)
             vals = {
                 "queued_at": now,
                 "request_payload": json.dumps(request.to_dict(), sort_keys=True),

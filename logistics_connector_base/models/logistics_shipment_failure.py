@@ -215,20 +215,23 @@ class LogisticsShipmentFailure(models.Model):
         self.exception_ids.filtered(lambda e: e.state == "open").write(
             {"state": "cancelled"}
         )
-        attempt = self.search_count([("picking_id", "=", picking.id)]) + 1
-        new = self.create(self._prepare_vals(picking, carrier, attempt))
+        new = self._create_for(
+            picking,
+            carrier,
+            lambda new: self._reroute_note(new, carrier, reason),
+            link_vals={"carrier_id": carrier.id},
+            notify=[self, picking],
+        )
         self.rerouted_to_id = new
-        picking.write({"carrier_id": carrier.id, "logistics_shipment_id": new.id})
-        body = _(
+        return new
+
+    def _reroute_note(self, new, carrier, reason):
+        return _(
             "%(reason)s New shipment: %(new)s (%(carrier)s).",
             reason=reason,
             new=new.name,
             carrier=carrier.name,
         )
-        self.message_post(body=body)
-        picking.message_post(body=body)
-        new._enqueue_dispatch()
-        return new
 
     def _on_unknown_outcome(self, request, acquisition, reason=None):
         """A call may have reached the carrier but we never saw the answer."""

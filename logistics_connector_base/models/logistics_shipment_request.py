@@ -18,7 +18,7 @@ class LogisticsShipmentRequest(models.Model):
     _inherit = "logistics.shipment"
 
     # ------------------------------------------------------------------
-    # DTOs
+    # The request mapper
     # ------------------------------------------------------------------
     @api.model
     def _partner_to_address(self, partner, phone=None):
@@ -47,7 +47,11 @@ class LogisticsShipmentRequest(models.Model):
             return ShipmentRequest.from_dict(json.loads(self.request_payload))
         return self._build_request()
 
-    def _build_request(self):
+    def _build_request(self, phones=None):
+        """The request of this shipment from its delivery orders as they are.
+
+        ``phones``: the normalised phones of the click's pre-flight (else
+        normalised here)."""
         self.ensure_one()
         return self._request_for_pickings(
             self._all_pickings(),
@@ -55,21 +59,35 @@ class LogisticsShipmentRequest(models.Model):
             idempotency_key=self.idempotency_key,
             label_format=self.account_id.label_format or "PDF",
             is_return=self.is_return,
+            phones=phones,
         )
 
     @api.model
     def _request_for_pickings(
-        self, pickings, carrier, idempotency_key="", label_format="PDF", is_return=False
+        self,
+        pickings,
+        carrier,
+        idempotency_key="",
+        label_format="PDF",
+        is_return=False,
+        phones=None,
     ):
-        """The carrier request for ``pickings`` (several: a consolidation)."""
+        """The carrier request for ``pickings`` (several: a consolidation).
+
+        ``phones``: ``{"recipient_phone", "shipper_phone"}`` in E.164, as the
+        click's pre-flight normalised them; without them (a replay, a reroute,
+        a quote) they are normalised here, the same way.
+        """
         picking = pickings[:1]
         # Pre-flight ran when the user clicked; here only what the carrier
         # needs is prepared (phones in E.164, weights in kg).
         shipper = picking._logistics_shipper_partner()
         recipient = picking.partner_id
-        normalise = picking._logistics_normalise_phone
-        recipient_phone = recipient.phone or recipient.mobile or ""
-        shipper_phone = shipper.phone or shipper.mobile or ""
+        if phones is None:
+            phones = {
+                "recipient_phone": picking._logistics_phone_for_carrier(recipient),
+                "shipper_phone": picking._logistics_phone_for_carrier(shipper),
+            }
         parcels = []
         to_kg = self._weight_to_kg
         for package in pickings.move_line_ids.result_package_id:
@@ -92,34 +110,85 @@ class LogisticsShipmentRequest(models.Model):
                         reference=loose.name,
                     )
                 )
-        request = ShipmentRequest(
+        return self._map_request(
             reference=picking.name,
+            carrier=carrier,
+            shipper=shipper,
+            recipient=recipient,
+            parcels=parcels,
+            currency=picking.company_id.currency_id.name,
+            idempotency_key=idempotency_key,
+            ship_date=fields.Date.context_today(self),
+            label_format=label_format,
+            is_return=is_return,
+            phones=phones,
+        )
+
+    @api.model
+    def _request_for_order(self, order, carrier):
+        """A quote request for a sale order with ``carrier``: one parcel of
+        the order's estimated weight, the phones as entered."""
+        partner = order.partner_shipping_id
+        shipper = order.warehouse_id.partner_id or order.company_id.partner_id
+        weight = (
+            order._get_estimated_weight()
+            if hasattr(order, "_get_estimated_weight")
+            else 0
+        )
+        return self._map_request(
+            reference=order.name,
+            carrier=carrier,
+            shipper=shipper,
+            recipient=partner,
+            parcels=[Parcel(weight_kg=max(weight or 0.0, 0.1))],
+            currency=order.currency_id.name,
+            idempotency_key=f"rate-{order.id}",
+        )
+
+    @api.model
+    def _map_request(
+        self,
+        reference,
+        carrier,
+        shipper,
+        recipient,
+        parcels,
+        currency,
+        idempotency_key="",
+        ship_date=None,
+        label_format="PDF",
+        is_return=False,
+        phones=None,
+    ):
+        """The one request mapper: a ``ShipmentRequest`` from Odoo records.
+
+        Delivery orders, consolidations, returns and sale order quotes all
+        come through here. ``phones``: ``{"recipient_phone",
+        "shipper_phone"}`` to send instead of the partners' numbers as
+        entered. A return swaps the addresses: the customer sends the parcel
+        back to the warehouse.
+        """
+        phones = phones or {}
+        request = ShipmentRequest(
+            reference=reference,
             idempotency_key=idempotency_key,
             service_code=carrier.logistics_service_code or "",
             shipper=self._partner_to_address(
-                shipper,
-                phone=normalise(shipper_phone, shipper.country_id.code)
-                or shipper_phone,
+                shipper, phone=phones.get("shipper_phone")
             ),
             recipient=self._partner_to_address(
-                recipient,
-                phone=normalise(recipient_phone, recipient.country_id.code)
-                or recipient_phone,
+                recipient, phone=phones.get("recipient_phone")
             ),
             parcels=parcels,
-            ship_date=fields.Date.context_today(self),
+            ship_date=ship_date,
             label_format=label_format,
-            currency=picking.company_id.currency_id.name,
+            currency=currency,
         )
         if is_return:
-            # the customer sends the parcel back to the warehouse
             request.shipper, request.recipient = request.recipient, request.shipper
             request.is_return = True
         return request
 
-    # ------------------------------------------------------------------
-    # Dispatch
-    # ------------------------------------------------------------------
     @api.model
     def _weight_to_kg(self, weight):
         uom = self.env["product.template"]._get_weight_uom_id_from_ir_config_parameter()

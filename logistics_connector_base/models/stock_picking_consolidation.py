@@ -65,31 +65,38 @@ class StockPickingConsolidation(models.Model):
                 + "\n- ".join(problems)
             )
 
-    def _logistics_send_consolidated(self):
-        """One shipment for all of ``self``; label and tracking on each."""
+    def _logistics_send_consolidated(self, checked=None):
+        """One shipment for all of ``self``; label and tracking on each.
+
+        ``checked``: {picking id: its pre-flight} when the click ran it.
+        """
         pickings = self.sorted("id")
         pickings._logistics_check_consolidation()
         main = pickings[0]
         carrier = main.carrier_id
-        for picking in pickings:
-            picking._logistics_preflight(carrier)
+        checked = {
+            picking.id: picking._logistics_checked(
+                carrier, (checked or {}).get(picking.id)
+            )
+            for picking in pickings
+        }
         for picking in pickings:
             picking._logistics_lock()
-        shipment_model = self.env["logistics.shipment"].sudo()
-        attempt = shipment_model.search_count([("picking_id", "=", main.id)]) + 1
-        shipment = shipment_model.create(
-            shipment_model._prepare_vals(main, carrier, attempt, others=pickings - main)
+        return (
+            self.env["logistics.shipment"]
+            .sudo()
+            ._create_for(
+                main,
+                carrier,
+                lambda shipment: _(
+                    "Sent to %(carrier)s by %(user)s as one shipment %(shipment)s "
+                    "with %(pickings)s.",
+                    carrier=carrier.name,
+                    user=self.env.user.name,
+                    shipment=shipment.name,
+                    pickings=", ".join(pickings.mapped("name")),
+                ),
+                others=pickings - main,
+                phones=checked[main.id],
+            )
         )
-        pickings.sudo().write({"logistics_shipment_id": shipment.id})
-        shipment._enqueue_dispatch()
-        body = _(
-            "Sent to %(carrier)s by %(user)s as one shipment %(shipment)s with "
-            "%(pickings)s.",
-            carrier=carrier.name,
-            user=self.env.user.name,
-            shipment=shipment.name,
-            pickings=", ".join(pickings.mapped("name")),
-        )
-        for picking in pickings:
-            picking.message_post(body=body)
-        return shipment

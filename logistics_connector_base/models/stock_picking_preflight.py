@@ -31,11 +31,24 @@ class StockPickingPreflight(models.Model):
             return None
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
-    def _logistics_preflight(self, carrier=None):
+    @api.model
+    def _logistics_phone_for_carrier(self, partner):
+        """The number of ``partner`` the carrier gets: E.164 when valid, else
+        as entered (pre-flight has refused an invalid one when sending)."""
+        raw_phone = partner.phone or partner.mobile or ""
+        return (
+            self._logistics_normalise_phone(raw_phone, partner.country_id.code)
+            or raw_phone
+        )
+
+    def _logistics_preflight(self, carrier=None, address_note=None, with_warnings=True):
         """Check what the carrier will need; raise one UserError listing all.
 
-        Returns the normalised phones ``{"recipient_phone", "shipper_phone"}``.
-        No carrier call is made here.
+        Returns the normalised phones ``{"recipient_phone", "shipper_phone"}``
+        and the ``"warnings"`` (None ``with_warnings=False``: they are had
+        later, with :meth:`_logistics_checked`). ``address_note``: the outcome
+        of a carrier's address check this click already made ("": nothing to
+        report; None: not made). No carrier call is made for what blocks.
         """
         self.ensure_one()
         carrier = carrier or self.carrier_id
@@ -53,13 +66,27 @@ class StockPickingPreflight(models.Model):
         return {
             "recipient_phone": recipient_phone,
             "shipper_phone": shipper_phone,
-            "warnings": self._preflight_warnings(carrier),
+            "warnings": self._preflight_warnings(carrier, address_note=address_note)
+            if with_warnings
+            else None,
         }
 
-    def _preflight_warnings(self, carrier):
+    def _logistics_checked(self, carrier, checked=None, address_note=None):
+        """The pre-flight of this click: ``checked`` when it ran already (its
+        warnings completed when they were left for now), else run now."""
+        self.ensure_one()
+        if checked is None:
+            return self._logistics_preflight(carrier, address_note=address_note)
+        if checked.get("warnings") is None:
+            warnings = self._preflight_warnings(carrier, address_note=address_note)
+            return dict(checked, warnings=warnings)
+        return checked
+
+    def _preflight_warnings(self, carrier, address_note=None):
         """What the user should know but which does not block (carrier addons
         extend it, e.g. an address the carrier suggests correcting). Called
-        only when nothing blocks; posted in the picking's chatter on send."""
+        only when nothing blocks; posted in the picking's chatter on send.
+        ``address_note``: see :meth:`_logistics_preflight`."""
         return []
 
     def _preflight_company(self, carrier):

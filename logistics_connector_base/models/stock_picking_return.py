@@ -85,7 +85,7 @@ class StockPickingReturn(models.Model):
         """Create (or reuse) the return shipment of this return picking."""
         self.ensure_one()
         carrier = self._logistics_return_carrier()
-        self._logistics_preflight(carrier)
+        checked = self._logistics_preflight(carrier)
         account = carrier.logistics_account_id
         try:
             adapter_cls = get_adapter_class(account.carrier_code)
@@ -108,22 +108,18 @@ class StockPickingReturn(models.Model):
         )[:1]
         if current:
             return current
-        attempt = shipment_model.search_count([("picking_id", "=", self.id)]) + 1
-        shipment = shipment_model.create(
-            shipment_model._prepare_vals(self, carrier, attempt, is_return=True)
+        return shipment_model._create_for(
+            self,
+            carrier,
+            lambda shipment: _(
+                "Return label requested from %(carrier)s by %(user)s: shipment "
+                "%(shipment)s queued.",
+                carrier=carrier.name,
+                user=self.env.user.name,
+                shipment=shipment.name,
+            ),
+            is_return=True,
+            link_vals={"carrier_id": carrier.id},
+            notify=[self, *self.return_id],
+            phones=checked,
         )
-        self.sudo().write(
-            {"logistics_shipment_id": shipment.id, "carrier_id": carrier.id}
-        )
-        shipment._enqueue_dispatch()
-        body = _(
-            "Return label requested from %(carrier)s by %(user)s: shipment "
-            "%(shipment)s queued.",
-            carrier=carrier.name,
-            user=self.env.user.name,
-            shipment=shipment.name,
-        )
-        self.message_post(body=body)
-        if self.return_id:
-            self.return_id.message_post(body=body)
-        return shipment

@@ -32,9 +32,18 @@ class StockPickingSend(models.Model):
     def action_send_to_carrier(self):
         """Button **Send to carrier** (contract): validate, then queue dispatch."""
         check_caller(self, "user", "write")
+        return self._logistics_send_to_carrier()
+
+    def _logistics_send_to_carrier(self, checked=None, address_note=None):
+        """Send ``self`` (its caller checked) and say so.
+
+        ``checked``: the pre-flight this click already ran on the one picking
+        in ``self``; ``address_note``: the outcome of a carrier's address
+        check this click already made (see :meth:`_logistics_preflight`).
+        """
         sent = self.env["logistics.shipment"]
         for picking in self:
-            sent |= picking._logistics_send()
+            sent |= picking._logistics_send(checked=checked, address_note=address_note)
         return self._logistics_notify(
             _("Sent to carrier"),
             _(
@@ -59,11 +68,12 @@ class StockPickingSend(models.Model):
             (self.id,),
         )
 
-    def _logistics_send(self, from_validation=False):
+    def _logistics_send(self, from_validation=False, checked=None, address_note=None):
         """Create or reuse this picking's shipment and queue its dispatch.
 
         Double clicks, two users at once and validation afterwards all end up
         on one shipment, and the ledger makes its dispatch happen once.
+        Pre-flight runs here unless the click ran it already (``checked``).
         Returns the shipment (empty when validation skipped it).
         """
         self.ensure_one()
@@ -72,7 +82,7 @@ class StockPickingSend(models.Model):
             self._logistics_apply_routing()
         carrier = self.carrier_id
         try:
-            checked = self._logistics_preflight(carrier)
+            checked = self._logistics_checked(carrier, checked, address_note)
         except UserError as err:
             if not from_validation:
                 raise
@@ -137,25 +147,19 @@ class StockPickingSend(models.Model):
                         "package_fingerprint": fingerprint,
                     }
                 )
-                current._enqueue_dispatch()
+                current._enqueue_dispatch(phones=checked)
             return current
-        attempt = shipment_model.search_count([("picking_id", "=", self.id)]) + 1
-        shipment = shipment_model.create(
-            shipment_model._prepare_vals(self, carrier, attempt)
-        )
-        # Writing the picking row makes a concurrent sender's lock fail with a
-        # serialization error (retried by Odoo) instead of a duplicate.
-        self.sudo().write({"logistics_shipment_id": shipment.id})
-        shipment._enqueue_dispatch()
-        self.message_post(
-            body=_(
+        return shipment_model._create_for(
+            self,
+            carrier,
+            lambda shipment: _(
                 "Sent to %(carrier)s by %(user)s: shipment %(shipment)s queued.",
                 carrier=carrier.name,
                 user=self.env.user.name,
                 shipment=shipment.name,
-            )
+            ),
+            phones=checked,
         )
-        return shipment
 
     # ------------------------------------------------------------------
     # Changed after sending: void and send again
@@ -165,7 +169,9 @@ class StockPickingSend(models.Model):
 
         Pre-flight first, the void at the carrier last: when anything fails,
         the whole transaction rolls back before the carrier was asked, so Odoo
-        and the carrier never disagree about the label.
+        and the carrier never disagree about the label. Pre-flight runs once:
+        what blocks before the cancellation, the warnings (which depend on
+        the shipment, e.g. UPS's address check) when the new one is sent.
         """
         check_caller(self, "user", "write")
         for picking in self:
@@ -178,14 +184,16 @@ class StockPickingSend(models.Model):
                 if len(pickings) > 1
                 else picking.carrier_id
             )
-            for each in pickings:
-                each._logistics_preflight(carrier)
+            checked = {
+                each.id: each._logistics_preflight(carrier, with_warnings=False)
+                for each in pickings
+            }
             shipment._cancel_at_carrier(void=False)
             pickings.invalidate_recordset()
             if len(pickings) > 1:
-                pickings._logistics_send_consolidated()
+                pickings._logistics_send_consolidated(checked=checked)
             else:
-                picking._logistics_send()
+                picking._logistics_send(checked=checked.get(picking.id))
             if shipment.carrier_shipment_id:
                 self.env.flush_all()
                 shipment.sudo()._void_at_carrier()
