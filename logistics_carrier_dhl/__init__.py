@@ -1,2 +1,2 @@
-from . import adapters
+import logistics_carriers.dhl
 from . import models

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["logistics_connector_base"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "logistics-carriers"]},
     "data": [
         "views/logistics_carrier_account_views.xml",
         "views/delivery_carrier_views.xml",

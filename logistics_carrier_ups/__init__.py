@@ -1,4 +1,4 @@
-from . import adapters
+import logistics_carriers.ups
 from . import controllers
 from . import models
 from . import wizards

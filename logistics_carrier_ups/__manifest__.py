@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["logistics_connector_base"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "logistics-carriers"]},
     "data": [
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",

@@ -1,4 +1,4 @@
-from . import adapters
+import logistics_carriers
 from . import caller
 from . import controllers
 from . import models

@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["stock_delivery", "stock_picking_batch", "mail", "queue_job"],
-    "external_dependencies": {"python": ["requests", "phonenumbers"]},
+    "external_dependencies": {"python": ["requests", "phonenumbers", "logistics-carriers"]},
     "data": [
         "security/logistics_security.xml",
         "security/ir.model.access.csv",

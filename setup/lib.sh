@@ -20,6 +20,11 @@ fi
 _LOGISTICS_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+# The suite's pure-Python packages (adapters, tracking rules, simulators: see
+# pylib/README.md) come first on the path of every Python the scripts start, so
+# the checkout being run is the code Odoo imports, also when several checkouts
+# share one virtualenv (the venv also has them installed: ensure_pylib).
+export PYTHONPATH="$REPO_ROOT/pylib${PYTHONPATH:+:$PYTHONPATH}"
 SUITE_MODULE="logistics_suite"
 SUITE_ADDONS=(
     logistics_connector_base
@@ -523,9 +528,24 @@ check_gevent() {
         die "gevent still cannot start in $ODOO_VENV (see above); delete $ODOO_VENV and re-run"
 }
 
-# The suite's run-time dependencies (setup/requirements.txt).
+# ensure_pylib: the suite's pure-Python packages (pylib/, distribution
+# "logistics-carriers") installed into Odoo's venv (editable), so that an Odoo
+# started without the scripts imports them too. Installed once; PYTHONPATH above
+# makes the running checkout win.
+ensure_pylib() {
+    if PYTHONPATH= "$ODOO_PY" -c 'import importlib.metadata as m; m.version("logistics-carriers")' 2>/dev/null; then
+        return 0
+    fi
+    info "Installing the suite's pure-Python packages (pylib/) into $ODOO_VENV"
+    "$ODOO_PY" -m pip install --disable-pip-version-check -q \
+        -c "$REPO_ROOT/setup/constraints.txt" -e "$REPO_ROOT/pylib" 9>&- ||
+        die "pip install -e $REPO_ROOT/pylib failed (see above); fix it and re-run"
+}
+
+# The suite's run-time dependencies (setup/requirements.txt) and pylib/.
 ensure_python_deps() {
     pip_install_requirements "$REPO_ROOT/setup/requirements.txt"
+    ensure_pylib
     check_gevent
     [ -n "$(queue_job_dir)" ] || die "queue_job is installed but Odoo does not find it"
     # An addon wheel must never shadow Odoo itself (see setup/install-odoo.sh).

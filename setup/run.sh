@@ -72,7 +72,6 @@ SIM_PORT="${LOGISTICS_SIM_PORT:-8071}"
 UPS_SIM_PORT="${LOGISTICS_UPS_SIM_PORT:-8074}"  # 8072 is Odoo's gevent port
 DHL_SIM_PORT="${LOGISTICS_DHL_SIM_PORT:-8073}"
 CONF="$LOGISTICS_HOME/odoo.conf"
-SIMULATOR="$REPO_ROOT/logistics_connector_base/simulator/server.py"
 
 # Fail early, before touching anything, when Odoo already runs on the port.
 if [ "$START" = 1 ]; then
@@ -179,21 +178,18 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start_simulator NAME SCRIPT PORT [ARGS...]: a carrier simulator in the
-# background on 127.0.0.1:PORT (stopped on exit), unless the port is taken.
+# start_simulator NAME MODULE PORT [ARGS...]: a carrier simulator
+# (python -m MODULE, from pylib/) in the background on 127.0.0.1:PORT (stopped on
+# exit), unless the port is taken.
 start_simulator() {
-    local name="$1" script="$2" port="$3"
+    local name="$1" module="$2" port="$3"
     shift 3
-    if [ ! -f "$script" ]; then
-        warn "$name simulator not found ($script)"
-        return 0
-    fi
     if port_in_use "$port"; then
         warn "port $port is in use: assuming the $name simulator already runs there"
         return 0
     fi
     : >"$LOG_DIR/simulator-$name.log"
-    daemonize "$LOG_DIR/simulator-$name.log" "$ODOO_PY" "$script" --port "$port" "$@"
+    daemonize "$LOG_DIR/simulator-$name.log" "$ODOO_PY" -m "$module" --port "$port" "$@"
     local pid=$DAEMON_PID
     SIM_PIDS+=("$pid")
     for _ in $(seq 1 50); do
@@ -211,13 +207,13 @@ start_simulator() {
 # The demo accounts (demo data) point at these ports; the generic simulator
 # pushes tracking updates to the demo account's webhook URL with its secret,
 # so shipments move by themselves through the real webhook path.
-start_simulator generic "$SIMULATOR" "$SIM_PORT" \
+start_simulator generic logistics_simulators.generic "$SIM_PORT" \
     --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/sim/demo-sim-webhook-token" \
     --webhook-secret demo-sim-webhook-secret --auto-advance 60 --storylines
-start_simulator UPS "$REPO_ROOT/logistics_carrier_ups/simulator/server.py" "$UPS_SIM_PORT" \
+start_simulator UPS logistics_simulators.ups "$UPS_SIM_PORT" \
     --webhook-url "http://127.0.0.1:$HTTP_PORT/logistics/webhook/ups/demo-ups-webhook-token" \
     --webhook-secret demo-ups-webhook-secret --account-subscription --auto-advance 60
-start_simulator DHL "$REPO_ROOT/logistics_carrier_dhl/simulator/server.py" "$DHL_SIM_PORT"
+start_simulator DHL logistics_simulators.dhl "$DHL_SIM_PORT"
 
 if [ "$CHECK" = 1 ]; then
     # Start Odoo like below, wait until it serves the demo database, stop it.

@@ -49,7 +49,7 @@ def main():
     config = load_config()
     from _dispatch_helpers import make_picking, setup_carrier, workers_talking_to
 
-    from odoo.addons.logistics_connector_base.simulator.server import (
+    from logistics_simulators.generic.server import (
         SimulatorServer,
     )
 

@@ -176,7 +176,7 @@ def _nested(depth):
 def signed(body, carrier, msg_id, bad_auth=False):
     """Headers as the carrier sends them, signed now (a partner signature
     is only valid for a few minutes)."""
-    from odoo.addons.logistics_connector_base.adapters import generic_signature
+    from logistics_carriers import generic_signature
 
     headers = {"Content-Type": "application/json"}
     if carrier == "generic":

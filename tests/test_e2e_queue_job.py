@@ -15,7 +15,7 @@ from support.odoo_server import OdooServer
 
 import odoo
 
-from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
+from logistics_simulators.generic.server import SimulatorServer
 
 
 @pytest.fixture(scope="module")

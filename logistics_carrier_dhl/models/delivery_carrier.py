@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..adapters.dhl_parcel_de import DEFAULT_PRODUCT, PRODUCTS
+from logistics_carriers.dhl import DEFAULT_PRODUCT, PRODUCTS
 
 
 class DeliveryCarrier(models.Model):

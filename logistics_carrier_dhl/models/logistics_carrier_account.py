@@ -11,7 +11,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..adapters.dhl_parcel_de import (
+from logistics_carriers.dhl import (
     DEFAULT_PROFILE,
     DEFAULT_PUSH_HEADER,
     DOMESTIC_PRODUCTS,

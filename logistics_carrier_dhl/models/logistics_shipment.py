@@ -6,7 +6,7 @@ import logging
 
 from odoo import _, fields, models
 
-from odoo.addons.logistics_connector_base.adapters import CarrierError
+from logistics_carriers import CarrierError
 
 _logger = logging.getLogger(__name__)
 

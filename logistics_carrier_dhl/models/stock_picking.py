@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, fields, models
 
-from ..adapters.dhl_parcel_de import needs_customs
+from logistics_carriers.dhl import needs_customs
 
 
 class StockPicking(models.Model):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from odoo.addons.logistics_connector_base.tests.common import LogisticsCase
 
-from ..adapters.dhl_parcel_de import DhlParcelDeAdapter
-from ..simulator.server import DhlSimulator
+from logistics_carriers.dhl import DhlParcelDeAdapter
+from logistics_simulators.dhl.server import DhlSimulator
 
 EXAMPLES = Path(__file__).resolve().parent / "carrier_examples"
 API_KEY = "odoo-test-dhl-key"

@@ -5,7 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import TransactionCase, new_test_user, tagged
 
-from ..adapters.dhl_parcel_de import PUBLIC_TRACKING_URL, DhlParcelDeAdapter
+from logistics_carriers.dhl import PUBLIC_TRACKING_URL, DhlParcelDeAdapter
 
 CODE = "dhl"
 PROVIDER = "logistics_dhl"

@@ -23,7 +23,7 @@ from werkzeug.exceptions import NotFound
 from odoo import http
 from odoo.http import request
 
-from ..adapters import PUSH_TOKEN_TTL, issue_push_token
+from logistics_carriers.ups import PUSH_TOKEN_TTL, issue_push_token
 
 _logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-from ..adapters.ups import SERVICES
+from logistics_carriers.ups import SERVICES
 
 UPS_SERVICE_SELECTION = [(code, f"{code} - {name}") for code, name in SERVICES.items()]
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.logistics_connector_base.adapters import CarrierError
 from odoo.addons.logistics_connector_base.caller import check_caller
 
-from ..adapters.ups import LABEL_FORMATS, SHIPPER_NUMBER_RE
+from logistics_carriers import CarrierError
+from logistics_carriers.ups import LABEL_FORMATS, SHIPPER_NUMBER_RE
 
 ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
 

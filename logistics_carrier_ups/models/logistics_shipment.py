@@ -5,7 +5,7 @@ import dataclasses
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.logistics_connector_base.adapters import CarrierError
+from logistics_carriers import CarrierError
 
 
 class LogisticsShipment(models.Model):

@@ -4,13 +4,13 @@ import logging
 
 from odoo import _, fields, models
 
-from odoo.addons.logistics_connector_base.adapters import (
+from odoo.addons.logistics_connector_base.caller import check_caller
+
+from logistics_carriers import (
     CarrierError,
     CarrierNotSupported,
 )
-from odoo.addons.logistics_connector_base.caller import check_caller
-
-from ..adapters.ups import (
+from logistics_carriers.ups import (
     ADDRESS_VALIDATION_COUNTRIES,
     SHIPPER_NUMBER_RE,
     needs_customs,

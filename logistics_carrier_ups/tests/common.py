@@ -5,7 +5,7 @@
 from odoo.addons.logistics_connector_base.tests.common import LogisticsCase
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import UpsSimulatorServer
+from logistics_simulators.ups.server import UpsSimulatorServer
 
 
 class UpsCase(LogisticsCase):

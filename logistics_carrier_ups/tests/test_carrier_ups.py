@@ -5,7 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError
 from odoo.tests.common import Form, TransactionCase, new_test_user, tagged
 
-from ..adapters import UpsAdapter
+from logistics_carriers.ups import UpsAdapter
 
 CODE = "ups"
 PROVIDER = "logistics_ups"

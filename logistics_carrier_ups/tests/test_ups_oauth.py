@@ -15,8 +15,9 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..adapters import issue_push_token
-from ..simulator.server import track_alert_payload
+from logistics_carriers.ups import issue_push_token
+from logistics_simulators.ups.server import track_alert_payload
+
 from .common import UpsCase
 
 TOKEN = "ups-oauth-token-test"

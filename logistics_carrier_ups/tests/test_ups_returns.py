@@ -8,7 +8,8 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import TRANSIT_DAYS
+from logistics_simulators.ups.server import TRANSIT_DAYS
+
 from .common import UpsCase
 
 

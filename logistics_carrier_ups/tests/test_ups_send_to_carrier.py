@@ -10,7 +10,8 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import KG_PER_LB, NEGOTIATED_FACTOR, SERVICES
+from logistics_simulators.ups.server import KG_PER_LB, NEGOTIATED_FACTOR, SERVICES
+
 from .common import UpsCase
 
 ONE_Z = re.compile(r"^1ZA1B2C303\d{7}\d$")

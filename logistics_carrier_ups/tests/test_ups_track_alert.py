@@ -6,7 +6,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import track_alert_payload
+from logistics_simulators.ups.server import track_alert_payload
+
 from .common import UpsCase
 
 TOKEN = "ups-webhook-token-test"

@@ -9,6 +9,10 @@ authenticate the sender with the carrier adapter, insert the raw message in
 the inbox (a duplicate changes nothing) and make sure a drain job is pending.
 Parsing and applying happen in the job.
 
+The account model owns the look-up of the account and its secrets
+(``_webhook_account``) and the adapter cache (``_get_webhook_adapter``);
+the adapter owns authentication and the shape of its messages.
+
 Safe under concurrency (identical pushes are what a carrier's retries send):
 
 * the body is read once, bounded, and kept on the request (``_read_body``):
@@ -30,7 +34,7 @@ from werkzeug.exceptions import NotFound
 from odoo import api, http
 from odoo.http import request
 
-from ..adapters import WebhookAuthError, get_adapter_class, mask_headers
+from logistics_carriers import WebhookAuthError, mask_headers
 
 _logger = logging.getLogger(__name__)
 
@@ -57,12 +61,6 @@ def _answer(status, payload):
     return request.make_json_response(payload, status=status)
 
 
-# (db, account id, write_date) -> adapter: a change of the account's
-# configuration changes its write_date, so a stale adapter is never used. The
-# secrets are read with the account on every request (rotation is immediate).
-_ADAPTERS = {}
-
-
 def _read_body(limit):
     """The request body, at most ``limit + 1`` bytes, read once.
 
@@ -82,22 +80,6 @@ def _read_body(limit):
 
 
 class LogisticsWebhookController(http.Controller):
-    @staticmethod
-    def _webhook_adapter(env, account_id, write_date):
-        """The account's adapter, built once per configuration (no session)."""
-        key = (env.cr.dbname, account_id, write_date)
-        adapter = _ADAPTERS.get(key)
-        if adapter is None:
-            account = env["logistics.carrier.account"].sudo().browse(account_id)
-            try:
-                adapter_cls = get_adapter_class(account.carrier_code)
-            except KeyError:
-                return None
-            for old in [k for k in _ADAPTERS if k[:2] == key[:2]]:
-                del _ADAPTERS[old]
-            adapter = _ADAPTERS[key] = adapter_cls(account._get_adapter_config())
-        return adapter
-
     @staticmethod
     def _store_durably(env, account_id, message_key, body, headers):
         """Insert the message and ensure its drain job on a short transaction
@@ -119,19 +101,12 @@ class LogisticsWebhookController(http.Controller):
     )
     def receive(self, carrier_code, account_token, **kwargs):
         env = request.env
-        cr = env.cr
-        # 1. the account, by its secret path token (no ORM: hot path)
-        cr.execute(
-            "SELECT id, write_date, webhook_secret, webhook_secret_previous "
-            "FROM logistics_carrier_account "
-            "WHERE webhook_token = %s AND carrier_code = %s AND active",
-            (account_token, carrier_code),
-        )
-        row = cr.fetchone()
-        if not row:
+        accounts = env["logistics.carrier.account"]
+        # 1. the account and its secrets, by its secret path token (one query)
+        found = accounts._webhook_account(carrier_code, account_token)
+        if not found:
             raise NotFound()
-        account_id, write_date = row[:2]
-        secrets = [secret for secret in row[2:] if secret]
+        account_id, write_date, secrets = found
         # 2. size, before reading the body
         limit = int(
             env["ir.config_parameter"]
@@ -147,7 +122,7 @@ class LogisticsWebhookController(http.Controller):
         if not body.strip():
             return _answer(400, {"error": "empty_body"})
         # 3. authenticity: HMAC or the carrier's credential header
-        adapter = self._webhook_adapter(env, account_id, write_date)
+        adapter = accounts._get_webhook_adapter(account_id, write_date)
         if adapter is None:
             raise NotFound()
         headers = request.httprequest.headers

@@ -5,14 +5,15 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import CarrierError, get_adapter_class
-from ..adapters.rate_shopping import (
+from logistics_carriers import CarrierError, get_adapter_class
+from logistics_carriers.rate_shopping import (
     ERROR,
     NOT_OFFERED,
     OK,
     QuoteJob,
     quote_in_parallel,
 )
+
 from ..caller import check_caller
 from .logistics_carrier_account import AccountTokenStore
 

@@ -11,12 +11,13 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import (
+from logistics_carriers import (
     AccountConfig,
     CarrierError,
     CarrierTransientError,
     get_adapter_class,
 )
+
 from ..caller import check_caller
 from ..outbound_url import check_outbound_url
 
@@ -26,9 +27,44 @@ _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "logistics_connector_base.group_logistics_admin"
 
-# Adapters keep one requests.Session per account; keyed by (db, id, write_date)
-# so that a configuration change builds a fresh one.
+# The one adapter cache of the suite, per account configuration:
+# (db, account id, str(write_date)) -> _CachedAdapters. A change of the
+# account's configuration changes its write_date, so a stale entry is never
+# used; the entries of an account's older configurations are dropped (and
+# their HTTP session closed) when a newer one is first seen.
 _ADAPTER_CACHE = {}
+
+
+class _CachedAdapters:
+    """What one account configuration keeps between requests: the HTTP
+    session its adapters share (``_get_adapter``) and the adapter that reads
+    its webhooks (``_get_webhook_adapter``, no session, no log)."""
+
+    __slots__ = ("session", "webhook_adapter")
+
+    def __init__(self):
+        self.session = None
+        self.webhook_adapter = None
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+
+
+def _cache_key(dbname, account_id, write_date):
+    return (dbname, account_id, str(write_date))
+
+
+def _cache_entry(key):
+    """The cache entry of ``key``, created (older configurations dropped)."""
+    entry = _ADAPTER_CACHE.get(key)
+    if entry is None:
+        for old_key in [k for k in _ADAPTER_CACHE if k[:2] == key[:2]]:
+            old = _ADAPTER_CACHE.pop(old_key, None)
+            if old is not None:
+                old.close()
+        entry = _ADAPTER_CACHE[key] = _CachedAdapters()
+    return entry
 
 
 class AccountTokenStore:
@@ -341,22 +377,64 @@ class LogisticsCarrierAccount(models.Model):
                     name=self.display_name,
                 )
             ) from err
-        cache_key = (self.env.cr.dbname, self.id, str(self.sudo().write_date))
-        session = _ADAPTER_CACHE.get(cache_key)
-        if session is None:
+        entry = _cache_entry(
+            _cache_key(self.env.cr.dbname, self.id, self.sudo().write_date)
+        )
+        if entry.session is None:
             import requests
 
-            session = requests.Session()
-            for key in [k for k in _ADAPTER_CACHE if k[:2] == cache_key[:2]]:
-                _ADAPTER_CACHE.pop(key).close()
-            _ADAPTER_CACHE[cache_key] = session
+            entry.session = requests.Session()
         log_model = self.env["logistics.integration.log"]
         return adapter_cls(
             self._get_adapter_config(),
             token_store=AccountTokenStore(self),
             log_sink=log_model._make_sink(account=self, shipment=shipment),
-            session=session,
+            session=entry.session,
         )
+
+    # ------------------------------------------------------------------
+    # Webhooks (the hot path of the webhook controller: no ORM on a hit)
+    # ------------------------------------------------------------------
+    @api.model
+    def _webhook_account(self, carrier_code, account_token):
+        """``(id, write_date, secrets)`` of the active account a webhook path
+        names, or None.
+
+        One SQL query, no ORM. The secrets (the current one and, during a
+        rotation, the previous one) are read on every request, so a rotation
+        applies at once.
+        """
+        self.env.cr.execute(
+            "SELECT id, write_date, webhook_secret, webhook_secret_previous "
+            "FROM logistics_carrier_account "
+            "WHERE webhook_token = %s AND carrier_code = %s AND active",
+            (account_token, carrier_code),
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        return row[0], row[1], [secret for secret in row[2:] if secret]
+
+    @api.model
+    def _get_webhook_adapter(self, account_id, write_date):
+        """The adapter that authenticates and reads the account's webhooks.
+
+        Built once per configuration (``write_date``) and kept in the adapter
+        cache; it makes no call, so it has no session and no log. None when
+        no adapter is installed for the account's carrier.
+        """
+        key = _cache_key(self.env.cr.dbname, account_id, write_date)
+        entry = _ADAPTER_CACHE.get(key)
+        if entry is not None and entry.webhook_adapter is not None:
+            return entry.webhook_adapter
+        account = self.sudo().browse(account_id)
+        try:
+            adapter_cls = get_adapter_class(account.carrier_code)
+        except KeyError:
+            return None
+        adapter = adapter_cls(account._get_adapter_config())
+        _cache_entry(key).webhook_adapter = adapter
+        return adapter
 
     # ------------------------------------------------------------------
     # Circuit breaker (own cursor: shared state, independent of the job)
@@ -495,13 +573,6 @@ class LogisticsCarrierAccount(models.Model):
         )
         action["domain"] = [("account_id", "=", self.id)]
         return action
-
-    def _get_webhook_secrets(self):
-        self.ensure_one()
-        account = self.sudo()
-        return [
-            s for s in (account.webhook_secret, account.webhook_secret_previous) if s
-        ]
 
     # ------------------------------------------------------------------
     # Polling

@@ -20,8 +20,13 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..adapters import CANONICAL_CODES
-from ..adapters.generic_signature import SIGNATURE_HEADER, new_secret, sign_headers
+from logistics_carriers import CANONICAL_CODES
+from logistics_carriers.generic_signature import (
+    SIGNATURE_HEADER,
+    new_secret,
+    sign_headers,
+)
+
 from ..caller import check_caller
 from ..outbound_url import check_outbound_url
 

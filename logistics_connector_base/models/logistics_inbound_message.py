@@ -16,9 +16,10 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import CarrierError
+from logistics_carriers import CarrierError
+from logistics_carriers.tracking import InvalidEvent, check_event, clean_text
+
 from ..caller import check_caller
-from ..tracking import InvalidEvent, check_event, clean_text
 
 _logger = logging.getLogger(__name__)
 
@@ -148,20 +149,26 @@ class LogisticsInboundMessage(models.Model):
         """One pending drain job per account, however many messages arrive."""
         identity = f"logistics-inbox-{account_id}"
         cr = self.env.cr
-        # Concurrent intakes of one account check and create one at a time
-        # (released at commit) ...
+        # A job that is still waiting is locked until this message is
+        # committed: the runner locks it FOR UPDATE before starting it, so it
+        # cannot start (and miss the message) in between. Concurrent intakes
+        # share this lock without waiting for each other (the usual case:
+        # one pending job gathers a burst of webhooks).
+        pending_job = (
+            "SELECT 1 FROM queue_job WHERE identity_key = %s "
+            "AND state IN ('pending', 'enqueued') LIMIT 1 FOR KEY SHARE"
+        )
+        cr.execute(pending_job, (identity,))
+        if cr.fetchone():
+            return False
+        # None waiting: intakes that would create one do it one at a time
+        # (lock released at commit) and look again once they hold the lock,
+        # so a burst creates one job, not one per request.
         cr.execute(
             "SELECT pg_advisory_xact_lock(hashtext('logistics-inbox'), %s)",
             (account_id,),
         )
-        # ... and a job that is still waiting is locked until this message is
-        # committed: the runner locks it FOR UPDATE before starting it, so it
-        # cannot start (and miss the message) in between.
-        cr.execute(
-            "SELECT 1 FROM queue_job WHERE identity_key = %s "
-            "AND state IN ('pending', 'enqueued') LIMIT 1 FOR KEY SHARE",
-            (identity,),
-        )
+        cr.execute(pending_job, (identity,))
         if cr.fetchone():
             return False
         # A short delay lets messages gather into one batch: under load one

@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..adapters.rate_shopping import OK
+from logistics_carriers.rate_shopping import OK
 
 
 class LogisticsRoutingRule(models.Model):

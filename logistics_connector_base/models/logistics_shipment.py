@@ -22,9 +22,10 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import CarrierError
+from logistics_carriers import CarrierError
+from logistics_carriers.tracking import TERMINAL_STATES
+
 from ..caller import check_caller
-from ..tracking import TERMINAL_STATES
 
 PROGRESS_STATES = [
     ("draft", "Draft"),

@@ -5,8 +5,9 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters import CarrierError
-from ..tracking import STATE_RANK
+from logistics_carriers import CarrierError
+from logistics_carriers.tracking import STATE_RANK
+
 from .logistics_idempotency_record import IN_FLIGHT, REPLAY
 from .logistics_shipment import (
     CANCEL_SCOPE,

@@ -9,14 +9,15 @@ from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..adapters import (
+from logistics_carriers import (
     CarrierAuthError,
     CarrierError,
     CarrierTransientError,
     CarrierValidationError,
     ShipmentResult,
 )
-from ..tracking import STATE_RANK
+from logistics_carriers.tracking import STATE_RANK
+
 from .logistics_idempotency_record import IN_FLIGHT, REPLAY, IdempotencyConflict
 from .logistics_shipment import (
     LEDGER_SCOPE,

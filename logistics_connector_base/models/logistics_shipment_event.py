@@ -4,8 +4,8 @@ from datetime import timezone
 
 from odoo import api, fields, models
 
-from ..adapters import CANONICAL_CODES
-from ..tracking import fold_events
+from logistics_carriers import CANONICAL_CODES
+from logistics_carriers.tracking import fold_events
 
 EVENT_CODES = [(code, code.replace("_", " ").capitalize()) for code in CANONICAL_CODES]
 
@@ -276,5 +276,5 @@ class LogisticsShipmentEvent(models.Model):
     @api.model
     def _fold(self, state, health, category, events):
         """(state, health, category, delivered) after ``events`` (sorted):
-        the pure rule :func:`~..tracking.rules.fold_events`."""
+        the pure rule :func:`logistics_carriers.tracking.rules.fold_events`."""
         return fold_events(state, health, category, events)

@@ -12,12 +12,13 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..adapters import (
+from logistics_carriers import (
     CarrierError,
     CarrierNotSupported,
     CarrierTransientError,
 )
-from ..tracking import retry_delay
+from logistics_carriers.tracking import retry_delay
+
 from .logistics_shipment import (
     CONCURRENCY_ERRORS,
     SUPERVISOR_GROUP,
@@ -160,8 +161,10 @@ class LogisticsShipmentFailure(models.Model):
         return attempts, False
 
     def _retry_delay(self, attempts, retry_after=None):
-        """Exponential backoff with jitter; Retry-After is honoured as a floor
-        (the pure rule :func:`~..tracking.dispatch_rules.retry_delay`)."""
+        """Exponential backoff with jitter; Retry-After is honoured as a floor.
+
+        The pure rule: ``logistics_carriers.tracking.dispatch_rules.retry_delay``.
+        """
         account = self.account_id
         return retry_delay(
             attempts, account.retry_base_delay, account.retry_max_delay, retry_after

@@ -7,7 +7,7 @@ import json
 
 from odoo import api, fields, models
 
-from ..adapters import (
+from logistics_carriers import (
     Address,
     Parcel,
     ShipmentRequest,

@@ -6,8 +6,9 @@ import base64
 
 from odoo import _, fields, models
 
-from ..adapters import CarrierError
-from ..tracking import STATE_RANK
+from logistics_carriers import CarrierError
+from logistics_carriers.tracking import STATE_RANK
+
 from .logistics_shipment import SUPERVISOR_GROUP
 
 

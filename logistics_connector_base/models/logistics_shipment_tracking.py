@@ -5,7 +5,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tracking import CLEARED_BY_PROGRESS, merge_package_states, next_state
+from logistics_carriers.tracking import (
+    CLEARED_BY_PROGRESS,
+    merge_package_states,
+    next_state,
+)
 
 
 class LogisticsShipmentTracking(models.Model):
@@ -121,7 +125,7 @@ class LogisticsShipmentTracking(models.Model):
     def _merge_package_states(self, states, folded):
         """The shipment follows all its parcels: delivered when all are; a
         lost (or returned) parcel among others is an exception (the pure rule
-        :func:`~..tracking.rules.merge_package_states`)."""
+        :func:`logistics_carriers.tracking.rules.merge_package_states`)."""
         return merge_package_states(states, folded)
 
     def _on_delivered(self):

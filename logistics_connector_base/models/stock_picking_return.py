@@ -5,7 +5,8 @@
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from ..adapters import get_adapter_class
+from logistics_carriers import get_adapter_class
+
 from ..caller import check_caller
 
 

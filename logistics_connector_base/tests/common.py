@@ -7,7 +7,7 @@ from odoo.tests.common import TransactionCase, new_test_user
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import SimulatorServer
+from logistics_simulators.generic.server import SimulatorServer
 
 
 class LogisticsCase(TransactionCase):

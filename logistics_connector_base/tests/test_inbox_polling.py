@@ -9,7 +9,8 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import webhook_body
+from logistics_simulators.generic.server import webhook_body
+
 from .common import LogisticsCase
 
 

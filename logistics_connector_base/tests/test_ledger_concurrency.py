@@ -19,8 +19,9 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
+from logistics_simulators.generic.server import SimulatorServer
+
 from ..models.logistics_idempotency_record import ACQUIRED, IN_FLIGHT
-from ..simulator.server import SimulatorServer
 
 
 def _real_cursor(dbname):

@@ -8,7 +8,8 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..adapters import TrackingEvent
+from logistics_carriers import TrackingEvent
+
 from .common import LogisticsCase
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)

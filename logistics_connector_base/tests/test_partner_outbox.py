@@ -13,9 +13,10 @@ from odoo.tests import tagged
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..adapters import GenericPartnerAdapter, TrackingEvent
-from ..adapters import generic_signature as sw
-from ..adapters.base import AccountConfig
+from logistics_carriers import GenericPartnerAdapter, TrackingEvent
+from logistics_carriers import generic_signature as sw
+from logistics_carriers.base import AccountConfig
+
 from .common import LogisticsCase
 from .partner_receiver import EventReceiver
 

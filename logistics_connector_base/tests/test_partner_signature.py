@@ -11,7 +11,7 @@ from datetime import timezone
 
 from odoo.tests import BaseCase, tagged
 
-from ..adapters import (
+from logistics_carriers import (
     CANONICAL_CODES,
     AccountConfig,
     CarrierValidationError,
@@ -19,8 +19,8 @@ from ..adapters import (
     WebhookAuthError,
     get_adapter_class,
 )
-from ..adapters import generic_signature as sw
-from ..adapters.generic import load_schema
+from logistics_carriers import generic_signature as sw
+from logistics_carriers.generic import load_schema
 
 # The example published with the Standard Webhooks specification
 SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -9,7 +9,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..adapters import generic_signature as sw
+from logistics_carriers import generic_signature as sw
+
 from .common import LogisticsCase
 
 SECRET = "whsec_" + "cGFydG5lci1zZWNyZXQtMzItYnl0ZXMtbG9uZy4uLi4="

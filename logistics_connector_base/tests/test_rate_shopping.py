@@ -6,7 +6,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..simulator.server import SimulatorServer
+from logistics_simulators.generic.server import SimulatorServer
+
 from .common import LogisticsCase
 
 SLOW_ANSWER = 3.0  # seconds the slow carrier takes; its limit is 1.5 s

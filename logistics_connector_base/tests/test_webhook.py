@@ -13,7 +13,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import sign_webhook, webhook_body
+from logistics_simulators.generic.server import sign_webhook, webhook_body
+
 from .common import LogisticsCase
 
 

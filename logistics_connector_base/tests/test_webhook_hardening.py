@@ -8,7 +8,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..simulator.server import sign_webhook
+from logistics_simulators.generic.server import sign_webhook
+
 from .common import LogisticsCase
 
 

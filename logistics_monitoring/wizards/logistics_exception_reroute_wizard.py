@@ -4,7 +4,8 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.logistics_connector_base.caller import check_caller
-from odoo.addons.logistics_connector_base.tracking import TERMINAL_STATES
+
+from logistics_carriers.tracking import TERMINAL_STATES
 
 
 class LogisticsExceptionRerouteWizard(models.TransientModel):

@@ -114,15 +114,15 @@ ADDRESSES = {
 def start_simulator(code, stack):
     """The carrier's contract simulator, stopped with ``stack``."""
     if code == "ups":
-        from odoo.addons.logistics_carrier_ups.simulator.server import (
+        from logistics_simulators.ups.server import (
             UpsSimulatorServer as Server,
         )
     elif code == "dhl":
-        from odoo.addons.logistics_carrier_dhl.simulator.server import (
+        from logistics_simulators.dhl.server import (
             DhlSimulator as Server,
         )
     else:
-        from odoo.addons.logistics_connector_base.simulator.server import (
+        from logistics_simulators.generic.server import (
             SimulatorServer as Server,
         )
     return stack.enter_context(Server())

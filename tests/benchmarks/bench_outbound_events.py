@@ -182,7 +182,7 @@ def bare_round(registry, receiver, messages, secret, timeout):
 
 def suite_round(registry, receiver, account_id, numbers, n, offset, timeout):
     """Suite: n events applied (outbox written), drained by the runner."""
-    from odoo.addons.logistics_connector_base.adapters import TrackingEvent
+    from logistics_carriers import TrackingEvent
 
     codes = ["picked_up", "in_transit", "arrived_at_facility", "info"]
     base = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)

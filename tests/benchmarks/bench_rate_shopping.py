@@ -205,11 +205,11 @@ def main():
     dbname = os.environ.get("LOGISTICS_BENCH_DB") or odoo.tools.config["db_name"]
     if not dbname:
         raise SystemExit("Set LOGISTICS_BENCH_DB (or db_name in ODOO_RC).")
-    from odoo.addons.logistics_carrier_dhl.simulator.server import DhlSimulator
-    from odoo.addons.logistics_carrier_ups.simulator.server import UpsSimulatorServer
-    from odoo.addons.logistics_connector_base.simulator.server import (
+    from logistics_simulators.dhl.server import DhlSimulator
+    from logistics_simulators.generic.server import (
         SimulatorServer,
     )
+    from logistics_simulators.ups.server import UpsSimulatorServer
 
     sims = {
         "sim": SimulatorServer().start(),

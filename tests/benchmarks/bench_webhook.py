@@ -112,7 +112,7 @@ def prepare_account(registry, shipments):
         # UPS obtains its token from the account's token endpoint once an hour
         # (logistics_carrier_ups/controllers/ups_oauth.py); the same token,
         # issued here, is what every push of the run carries
-        from odoo.addons.logistics_carrier_ups.adapters.ups import issue_push_token
+        from logistics_carriers.ups import issue_push_token
 
         client_id = account.ups_oauth_client_id
         token, _ttl = issue_push_token(client_id, CREDENTIAL, ttl=6 * 3600)

@@ -58,7 +58,7 @@ def rpc(odoo_server):
 @pytest.fixture(scope="module")
 def sim():
     # imported here: odoo.addons is set up by pytest-odoo after conftests load
-    from odoo.addons.logistics_connector_base.simulator.server import SimulatorServer
+    from logistics_simulators.generic.server import SimulatorServer
 
     with SimulatorServer() as server:
         yield server

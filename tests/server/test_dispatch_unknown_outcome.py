@@ -27,7 +27,7 @@ from server._dispatch_helpers import (
     wait_for,
 )
 
-from odoo.addons.logistics_carrier_ups.simulator.server import UpsSimulatorServer
+from logistics_simulators.ups.server import UpsSimulatorServer
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from support.server_rpc import make_sim_carrier, ship, wait_until
 
-from odoo.addons.logistics_connector_base.adapters import generic_signature
+from logistics_carriers import generic_signature
 
 PARTNER_SECRET = "whsec_" + "cG9pc29uLXRlc3QtcGFydG5lci1zZWNyZXQtMzItYnl0ZXM="
 DHL_TOKEN = "dhl-push-token-" + uuid.uuid4().hex

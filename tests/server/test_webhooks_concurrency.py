@@ -21,11 +21,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from support.server_rpc import make_sim_carrier, post_concurrently, ship, wait_until
 
-from odoo.addons.logistics_carrier_ups.simulator.server import (
+from logistics_carriers import generic_signature
+from logistics_simulators.ups.server import (
     UpsSimulatorServer,
     track_alert_payload,
 )
-from odoo.addons.logistics_connector_base.adapters import generic_signature
 
 # INFO: Odoo logs each request retried after a serialization failure
 ODOO_SERVER_OPTIONS = {"log_level": "info"}

@@ -2,43 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Fixtures for the adapter-layer unit tests (plain pytest, no database).
 
-Under pytest-odoo the addon is importable as ``odoo.addons.logistics_connector_base``.
-Without it (``-p no:odoo``, or before pytest-odoo has set the addons path) a
-temporary stub parent package is used to import only the pure-Python
-``adapters`` and ``simulator`` subpackages; the stub is removed again, so that
-Odoo later imports the real addon (which reuses those cached subpackages).
+The adapters and the simulators are plain Python packages (``pylib/``): they
+import nothing of Odoo, so these tests import them directly.
 """
-
-import importlib
-import sys
-import types
-from pathlib import Path
 
 import pytest
 
-ADDON = "odoo.addons.logistics_connector_base"
-ADDON_DIR = Path(__file__).resolve().parents[2] / "logistics_connector_base"
+import logistics_carriers as adapters
+from logistics_simulators import generic as simulator
 
-
-def _import_pure_python_parts():
-    try:
-        importlib.import_module(ADDON)
-    except ModuleNotFoundError as err:
-        if err.name != ADDON:
-            raise
-        stub = types.ModuleType(ADDON)
-        stub.__path__ = [str(ADDON_DIR)]
-        sys.modules[ADDON] = stub
-        try:
-            importlib.import_module(ADDON + ".adapters")
-            importlib.import_module(ADDON + ".simulator")
-            importlib.import_module(ADDON + ".tracking")
-        finally:
-            del sys.modules[ADDON]
-    return sys.modules[ADDON + ".adapters"], sys.modules[ADDON + ".simulator"]
-
-
-adapters, simulator = _import_pure_python_parts()
 SimulatorServer = simulator.SimulatorServer
 
 CLIENT_ID = "unit-client"

@@ -7,7 +7,7 @@ import hashlib
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CANONICAL_CODES,
     Address,
     PackageResult,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CarrierAuthError,
     CarrierError,
     CarrierNotSupported,

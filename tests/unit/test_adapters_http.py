@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CarrierHttpClient,
     CarrierTransientError,
     parse_retry_after,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CarrierValidationError,
     mask_headers,
     mask_payload,

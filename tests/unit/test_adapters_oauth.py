@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     TOKEN_REFRESH_MARGIN,
     AccountConfig,
     CarrierAuthError,
@@ -14,7 +14,7 @@ from odoo.addons.logistics_connector_base.adapters import (
     MemoryTokenStore,
     SimulatorAdapter,
 )
-from odoo.addons.logistics_connector_base.simulator import SimulatorServer
+from logistics_simulators.generic import SimulatorServer
 
 
 class DictTokenStore:

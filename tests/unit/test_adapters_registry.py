@@ -4,14 +4,14 @@
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CarrierAdapter,
     SimulatorAdapter,
     get_adapter_class,
     register_adapter,
     registered_codes,
 )
-from odoo.addons.logistics_connector_base.adapters.registry import unregister_adapter
+from logistics_carriers.registry import unregister_adapter
 
 
 def _adapter_class(code, name="TestAdapter"):
@@ -84,7 +84,7 @@ def test_only_adapters_with_a_code_can_register():
 
 
 def test_adapter_needs_a_base_url():
-    from odoo.addons.logistics_connector_base.adapters import (
+    from logistics_carriers import (
         AccountConfig,
         CarrierError,
     )

@@ -10,7 +10,7 @@ from threading import Thread
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CANONICAL_CODES,
     Address,
     CarrierNotSupported,
@@ -20,7 +20,7 @@ from odoo.addons.logistics_connector_base.adapters import (
     SimulatorAdapter,
     WebhookAuthError,
 )
-from odoo.addons.logistics_connector_base.simulator import sign_webhook, webhook_body
+from logistics_simulators.generic import sign_webhook, webhook_body
 
 
 def assert_valid_pdf(data):
@@ -285,7 +285,7 @@ def test_tracking_url_serves_a_page(sim, adapter, make_request):
 
 
 def test_not_supported_by_default(adapter):
-    from odoo.addons.logistics_connector_base.adapters import CarrierAdapter
+    from logistics_carriers import CarrierAdapter
 
     with pytest.raises(CarrierNotSupported):
         CarrierAdapter.get_label(adapter, "x")

@@ -3,6 +3,7 @@
 """The generic carrier simulator itself: protocol, faults, control API."""
 
 import base64
+import os
 import subprocess
 import sys
 import time
@@ -12,17 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from odoo.addons.logistics_connector_base.simulator import (
+from logistics_simulators.generic import (
     SimulatorServer,
     build_pdf_label,
 )
 
-SERVER_PY = (
-    Path(__file__).resolve().parents[2]
-    / "logistics_connector_base"
-    / "simulator"
-    / "server.py"
-)
+PYLIB = str(Path(__file__).resolve().parents[2] / "pylib")
 SHIPMENT = {
     "reference": "WH/OUT/1",
     "service": "SIM_STD",
@@ -299,9 +295,10 @@ def test_unknown_route_and_bad_json(sim, http):
 
 def test_runs_as_a_script():
     proc = subprocess.Popen(
-        [sys.executable, str(SERVER_PY), "--port", "0"],
+        [sys.executable, "-m", "logistics_simulators.generic", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONPATH": PYLIB},
     )
     try:
         line = proc.stdout.readline()

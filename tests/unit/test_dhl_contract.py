@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from unit import test_dhl_support as support
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     Address,
     CarrierValidationError,
     Parcel,

@@ -7,7 +7,7 @@ import json
 import pytest
 from unit import test_dhl_support as support
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     Address,
     CarrierAuthError,
     CarrierTransientError,

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from unit import test_dhl_support as support
 
-from odoo.addons.logistics_connector_base.adapters import (
+from logistics_carriers import (
     CarrierValidationError,
     Parcel,
     get_adapter_class,
@@ -115,7 +115,7 @@ def test_simulator_schema_checks_the_retoure(make_dhl, dhl_request, dhl_sim):
 
 
 def test_international_products_carry_no_retoure(make_dhl, dhl_request, dhl_sim):
-    from odoo.addons.logistics_connector_base.adapters import Address
+    from logistics_carriers import Address
 
     abroad = Address(
         name="Jan Jansen",

@@ -3,6 +3,7 @@
 """The DHL contract simulator itself: shapes, auth, faults, script mode."""
 
 import base64
+import os
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from unit import test_dhl_support as support
 
 support.use_fixtures(globals())
 
-SERVER_PY = support.ADDON_DIR / "simulator" / "server.py"
+PYLIB = str(support.ADDON_DIR.parent / "pylib")
 ORDERS = "/parcel/de/shipping/v2/orders"
 BASIC = {
     "dhl-api-key": support.API_KEY,
@@ -196,14 +197,15 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def test_runs_as_a_script_by_path():
+def test_runs_as_a_module():
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(SERVER_PY), "--port", str(port)],
+        [sys.executable, "-m", "logistics_simulators.dhl", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         cwd="/",
+        env={**os.environ, "PYTHONPATH": PYLIB},
     )
     try:
         line = proc.stdout.readline()

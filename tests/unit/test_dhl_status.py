@@ -5,7 +5,7 @@
 import pytest
 from unit import test_dhl_support as support
 
-from odoo.addons.logistics_connector_base.adapters import CANONICAL_CODES
+from logistics_carriers import CANONICAL_CODES
 
 status = support.dhl_status
 CANONICAL = set(CANONICAL_CODES)

@@ -8,15 +8,14 @@ Like ``conftest.py`` for the base addon, it needs only the pure-Python parts
 of ``logistics_carrier_dhl`` (adapters, simulator).
 """
 
-import importlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ADDON = "odoo.addons.logistics_carrier_dhl"
+import logistics_carriers.dhl
+import logistics_simulators.dhl
+
 ADDON_DIR = Path(__file__).resolve().parents[2] / "logistics_carrier_dhl"
 EXAMPLES_DIR = ADDON_DIR / "tests" / "carrier_examples"
 # the project's shared folder, beside the checkout (developers' machines and CI)
@@ -29,37 +28,12 @@ PASSWORD = "SandboxPasswort2023!"
 BILLING = "33333333330101"
 
 
-def _load(name):
-    """``logistics_carrier_dhl.<name>``: from the addons path, else by file.
-
-    Without Odoo's addons path (``-p no:odoo``) the subpackage is loaded
-    from its folder under its full name, without the addon's ``__init__``
-    (which imports Odoo models).
-    """
-    full = f"{ADDON}.{name}"
-    if full in sys.modules:
-        return sys.modules[full]
-    try:
-        return importlib.import_module(full)
-    except ModuleNotFoundError as err:
-        if not str(err.name or "").startswith(ADDON):
-            raise
-    folder = ADDON_DIR / name
-    spec = importlib.util.spec_from_file_location(
-        full, folder / "__init__.py", submodule_search_locations=[str(folder)]
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[full] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-dhl_adapters = _load("adapters")
-dhl_simulator = _load("simulator")
+dhl_adapters = logistics_carriers.dhl
+dhl_simulator = logistics_simulators.dhl
 dhl_status = dhl_adapters.dhl_status
 DhlParcelDeAdapter = dhl_adapters.DhlParcelDeAdapter
 DhlSimulator = dhl_simulator.DhlSimulator
-base_adapters = sys.modules["odoo.addons.logistics_connector_base.adapters"]
+base_adapters = logistics_carriers
 
 
 def example(name):

@@ -7,8 +7,8 @@ from functools import reduce
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.logistics_connector_base.adapters import CANONICAL_CODES
-from odoo.addons.logistics_connector_base.tracking import (
+from logistics_carriers import CANONICAL_CODES
+from logistics_carriers.tracking import (
     EVENT_STATE,
     STATE_RANK,
     next_state,

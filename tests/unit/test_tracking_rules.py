@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.logistics_connector_base.adapters import CANONICAL_CODES
-from odoo.addons.logistics_connector_base.tracking import (
+from logistics_carriers import CANONICAL_CODES
+from logistics_carriers.tracking import (
     STATE_RANK,
     fold_events,
     merge_package_states,

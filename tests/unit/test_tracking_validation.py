@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.logistics_connector_base.adapters import TrackingEvent, parse_datetime
-from odoo.addons.logistics_connector_base.tracking import (
+from logistics_carriers import TrackingEvent, parse_datetime
+from logistics_carriers.tracking import (
     InvalidEvent,
     check_event,
     clean_text,

@@ -9,12 +9,9 @@ cached and refreshed, Track Alert pushes verified and parsed.
 
 import base64
 import hashlib
-import importlib
 import json
-import sys
 import threading
 import time
-import types
 from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+import logistics_carriers.ups
+import logistics_simulators.ups.server
+from logistics_carriers import (
     CANONICAL_CODES,
     AccountConfig,
     Address,
@@ -42,31 +41,8 @@ EXAMPLES = ROOT / "logistics_carrier_ups" / "tests" / "carrier_examples"
 SHARED_EXAMPLES = ROOT.parent / "shared" / "carrier-examples" / "ups"
 
 
-def _import_ups():
-    """The addon's pure-Python parts, with or without Odoo's addons path.
-
-    Under pytest-odoo the addon is importable; with ``-p no:odoo`` a stub
-    parent package is used for the import only (as tests/unit/conftest.py
-    does for the base), so that Odoo can later import the real addon.
-    """
-    name = "odoo.addons.logistics_carrier_ups"
-    parts = (name + ".adapters", name + ".simulator.server")
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name != name:
-            raise
-        stub = types.ModuleType(name)
-        stub.__path__ = [str(ROOT / "logistics_carrier_ups")]
-        sys.modules[name] = stub
-        try:
-            return tuple(importlib.import_module(part) for part in parts)
-        finally:
-            del sys.modules[name]
-    return tuple(importlib.import_module(part) for part in parts)
-
-
-ups, ups_sim = _import_ups()
+ups = logistics_carriers.ups
+ups_sim = logistics_simulators.ups.server
 UpsAdapter = ups.UpsAdapter
 
 US_SHIPPER = Address(
@@ -1531,7 +1507,7 @@ def test_push_v2_obtains_a_token_from_the_receivers_token_url(
     assert token_headers["Authorization"].startswith("Basic ")
     assert len(receiver.received) == 2
     for headers, body in receiver.received:
-        assert ups.ups._header(headers, "x-api-key") == PUSH_CLIENT_ID
+        assert ups.values._header(headers, "x-api-key") == PUSH_CLIENT_ID
         assert headers["Authorization"] != "Bearer portal-credential"
         adapter.verify_webhook(headers, body, ["portal-credential"])
         # a static bearer equal to the secret is refused

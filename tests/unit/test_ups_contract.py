@@ -9,16 +9,16 @@ arrays where UPS declares arrays. The specification's own examples are fed
 to the parsers; the simulator refuses what the schema refuses.
 """
 
-import importlib
 import json
 import sys
-import types
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from odoo.addons.logistics_connector_base.adapters import (
+import logistics_carriers.ups
+import logistics_simulators.ups.server
+from logistics_carriers import (
     CANONICAL_CODES,
     AccountConfig,
     Address,
@@ -31,26 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 from contracts import contracts  # noqa: E402
 
-
-def _import_ups():
-    name = "odoo.addons.logistics_carrier_ups"
-    parts = (name + ".adapters.ups", name + ".simulator.server")
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name != name:
-            raise
-        stub = types.ModuleType(name)
-        stub.__path__ = [str(ROOT / "logistics_carrier_ups")]
-        sys.modules[name] = stub
-        try:
-            return tuple(importlib.import_module(part) for part in parts)
-        finally:
-            del sys.modules[name]
-    return tuple(importlib.import_module(part) for part in parts)
-
-
-ups, ups_sim = _import_ups()
+ups = logistics_carriers.ups
+ups_sim = logistics_simulators.ups.server
 
 US_SHIPPER = Address(
     name="Dana Shipwright",

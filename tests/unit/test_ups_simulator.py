@@ -23,12 +23,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-SCRIPT = (
-    Path(__file__).resolve().parents[2]
-    / "logistics_carrier_ups"
-    / "simulator"
-    / "server.py"
-)
+PYLIB = str(Path(__file__).resolve().parents[2] / "pylib")
 
 
 def _pythons():
@@ -52,9 +47,9 @@ def _free_port():
 @pytest.fixture(scope="module", params=_pythons(), ids=lambda p: p[0])
 def script(request):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {**os.environ, "PYTHONPATH": PYLIB}  # the package alone
     proc = subprocess.Popen(
-        [request.param[1], str(SCRIPT), "--port", str(port)],
+        [request.param[1], "-m", "logistics_simulators.ups", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -50,7 +50,9 @@ def import_contracts():
     """``tests/contracts/contracts.py`` of the checkout (the carriers'
     published schemas, for the UPS and DHL simulators), or None when the
     folder or ``jsonschema`` is missing (the simulators then say so)."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = os.path.dirname(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
     path = os.path.join(root, "tests", "contracts", "contracts.py")
     if not os.path.isfile(path):
         return None

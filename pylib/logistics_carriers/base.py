@@ -3,6 +3,7 @@
 """Abstract carrier adapter, account configuration and OAuth token cache."""
 
 import hashlib
+import json
 import threading
 import time
 import uuid
@@ -14,7 +15,12 @@ from typing import ClassVar, Protocol
 import requests
 
 from .dtos import AddressValidationResult, ShipmentRequest, ShipmentResult
-from .errors import CarrierAuthError, CarrierError, CarrierNotSupported
+from .errors import (
+    CarrierAuthError,
+    CarrierError,
+    CarrierNotSupported,
+    CarrierValidationError,
+)
 from .http import CarrierHttpClient
 
 TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry a cached token is renewed
@@ -71,29 +77,74 @@ class MemoryTokenStore:
 
 
 class CarrierAdapter(ABC):
-    """Base class of every carrier adapter (no Odoo inside)."""
+    """Base class of every carrier adapter (no Odoo inside).
+
+    The contract a carrier implements, in three parts:
+
+    **Operations every carrier implements** (abstract): ``create_shipment``,
+    ``cancel_shipment``, ``get_rates``, ``track``, ``map_status``.
+
+    **Optional operations**: each raises :class:`CarrierNotSupported` unless
+    the carrier overrides it: ``validate_address``, ``lookup_shipment``,
+    ``get_label``, ``verify_webhook``, ``_fetch_token`` (OAuth);
+    ``tracking_url`` returns "" by default.
+
+    **Capabilities** (class attributes; the default in brackets), read by the
+    addons as plain attributes, never with ``getattr``:
+
+    ``carrier_code`` [required]
+        the registry key (``logistics.carrier.account.carrier_code``).
+    ``label`` ["The carrier"]
+        the carrier's name in messages to the user.
+    ``default_base_urls`` [{}]
+        ``{"sandbox": url, "production": url}``; the account may override.
+    ``supports_lookup`` [False]
+        ``lookup_shipment`` answers "was this request created?", so a create
+        whose outcome is unknown is looked up instead of being held.
+    ``idempotent_create`` [False]
+        ``create_shipment`` sends a key the carrier de-duplicates on, so a
+        create whose outcome is unknown may safely be sent again.
+    ``supports_returns`` [False]
+        ``create_shipment`` honours ``ShipmentRequest.is_return`` (a return
+        label from the customer to the warehouse).
+    ``supports_webhooks`` [False]
+        the carrier pushes tracking events: ``verify_webhook`` and the hooks
+        of ``parse_webhook`` are implemented.
+    ``check_shape_on_receipt`` [False]
+        the webhook controller runs ``check_webhook_shape`` before storing a
+        push (a wrong shape answered 400 at once) instead of leaving it to the
+        inbox job.
+    ``webhook_malformed_message`` ["The webhook body cannot be read: {problem}"]
+        the text of the ``malformed_webhook`` error (``{problem}`` is the
+        reason the shape hook gave).
+    ``push_header`` [None]
+        the header that carries a static push credential (its value is masked
+        in the stored headers); None when pushes are signed or carry a token.
+    ``track_batch_size`` [50], ``track_min_interval`` [0.0]
+        the tracking poller: numbers per ``track()`` call, and seconds between
+        two calls of one account (the carrier's published rate limit).
+
+    **Webhook parsing** is one template, :meth:`parse_webhook` (decode the
+    JSON, check the shape, raise the one ``malformed_webhook`` error, build
+    the events); a carrier overrides only its hooks: ``_webhook_shape_problem``
+    (and, rarely, ``_decode_webhook`` / ``_webhook_not_json``) and
+    ``_webhook_events``.
+    """
 
     carrier_code: ClassVar[str]
     label: ClassVar[str] = "The carrier"
-    default_base_urls: ClassVar[dict] = {}  # {"sandbox": ..., "production": ...}
+    default_base_urls: ClassVar[dict] = {}
     supports_lookup: ClassVar[bool] = False
-    # True when create_shipment sends a key the carrier de-duplicates on, so a
-    # create whose outcome is unknown may safely be sent again.
     idempotent_create: ClassVar[bool] = False
-    # True when create_shipment honours ShipmentRequest.is_return (a return
-    # label from the customer to the warehouse with the carrier's return service)
     supports_returns: ClassVar[bool] = False
-    # True when the webhook controller runs check_webhook_shape() before storing
-    # a push (a wrong shape answered 400 at once) instead of leaving it to the
-    # inbox job
+    supports_webhooks: ClassVar[bool] = False
     check_shape_on_receipt: ClassVar[bool] = False
-    # the tracking poller: numbers per track() call, and seconds between two
-    # calls of one account (the carrier's published rate limit)
+    webhook_malformed_message: ClassVar[str] = (
+        "The webhook body cannot be read: {problem}"
+    )
+    push_header: ClassVar[str | None] = None
     track_batch_size: ClassVar[int] = 50
     track_min_interval: ClassVar[float] = 0.0
-    # the header that carries a static push credential (its value is masked
-    # in the stored headers), None when pushes are signed or carry a token
-    push_header: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -192,17 +243,66 @@ class CarrierAdapter(ABC):
         """Raise :class:`WebhookAuthError` unless the webhook is authentic."""
         raise self._not_supported("webhooks")
 
+    # -- webhook parsing: one template, carriers override the hooks ----------
     def parse_webhook(self, headers, body: bytes) -> list:
-        """Tracking events carried by a verified webhook body."""
-        raise self._not_supported("webhooks")
+        """Tracking events carried by a verified webhook body.
+
+        Template: decode the JSON (``_decode_webhook``), check its shape
+        (``_webhook_shape_problem``), raise the one ``malformed_webhook``
+        :class:`CarrierValidationError` when either fails, else build the
+        events (``_webhook_events``). Carriers override the hooks only.
+        """
+        if not self.supports_webhooks:
+            raise self._not_supported("webhooks")
+        data, problem = self._read_webhook(body)
+        if problem:
+            raise self._malformed_webhook(problem)
+        return self._webhook_events(headers, data)
 
     def check_webhook_shape(self, headers, body: bytes) -> str | None:
         """Why ``body`` does not have the shape the carrier documents, or None.
 
-        Run by the inbox job before parsing; a failure is kept (never dropped)
-        and counted per carrier, so a changed carrier payload shows at once.
+        Run by the inbox job before parsing (and by the webhook controller on
+        receipt when ``check_shape_on_receipt``); a failure is kept (never
+        dropped) and counted per carrier, so a changed carrier payload shows
+        at once. The same check :meth:`parse_webhook` makes.
         """
+        if not self.supports_webhooks:
+            return None
+        return self._read_webhook(body)[1]
+
+    def _read_webhook(self, body):
+        """``(decoded JSON, None)``, or ``(None, why it cannot be read)``."""
+        try:
+            data = self._decode_webhook(body)
+        except (TypeError, ValueError) as err:  # JSONDecodeError, UnicodeError
+            return None, self._webhook_not_json(err)
+        return data, self._webhook_shape_problem(data)
+
+    def _decode_webhook(self, body):
+        """Hook: the JSON value of a body (raises ValueError/TypeError)."""
+        return json.loads(body)
+
+    def _webhook_not_json(self, err) -> str:
+        """Hook: the problem named when the body is not JSON."""
+        return "the body is not JSON"
+
+    def _webhook_shape_problem(self, data) -> str | None:
+        """Hook: why decoded JSON is not the carrier's message (bounds
+        included, e.g. a batch too large), or None."""
         return None
+
+    def _webhook_events(self, headers, data) -> list:
+        """Hook: the tracking events of a body whose shape was checked."""
+        raise self._not_supported("webhooks")
+
+    def _malformed_webhook(self, problem, message=None):
+        """The one error of a body that is not the carrier's message."""
+        return CarrierValidationError(
+            (message or self.webhook_malformed_message).format(problem=problem),
+            code="malformed_webhook",
+            category="data",
+        )
 
     def webhook_message_id(self, headers, body: bytes) -> str:
         """A stable id of a webhook delivery (for duplicate detection)."""

@@ -3,7 +3,7 @@
 """The ``generic`` partner adapter: the suite's canonical event format.
 
 Any TMS, 3PL warehouse, middleware or portal can report shipment events in
-the suite's own format (``data/canonical_event.schema.json``), authenticated
+the suite's own format (``schemas/canonical_event.schema.json``), authenticated
 after the Standard Webhooks scheme (:mod:`.generic_signature`). Events name
 their shipment by tracking number or by reference (shipment or delivery
 order name); the base resolves both. No Odoo inside.
@@ -18,13 +18,10 @@ from datetime import datetime
 from . import generic_signature
 from .base import CarrierAdapter
 from .dtos import CANONICAL_CODES, TrackingEvent, parse_datetime
-from .errors import CarrierValidationError
 from .registry import register_adapter
 
 SCHEMA_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    "data",
-    "canonical_event.schema.json",
+    os.path.dirname(os.path.abspath(__file__)), "schemas", "canonical_event.schema.json"
 )
 MAX_BATCH = 1000
 
@@ -112,6 +109,10 @@ class GenericPartnerAdapter(CarrierAdapter):
     # the webhook controller checks the shape on receipt: a partner gets a
     # 400 naming the problem instead of a message failing later in the inbox
     check_shape_on_receipt = True
+    supports_webhooks = True
+    webhook_malformed_message = (
+        "The partner message is not in the canonical format: {problem}"
+    )
 
     def resolve_base_url(self):
         # partners push; the suite never calls them through this adapter
@@ -144,11 +145,7 @@ class GenericPartnerAdapter(CarrierAdapter):
         msg_id = generic_signature._header(headers, generic_signature.ID_HEADER)
         return str(msg_id) if msg_id else super().webhook_message_id(headers, body)
 
-    def check_webhook_shape(self, headers, body):
-        try:
-            data = json.loads(body)
-        except (TypeError, ValueError):
-            return "the body is not JSON"
+    def _webhook_shape_problem(self, data):
         if not isinstance(data, dict):
             return 'the body must be a JSON object (one event, or {"events": [...]})'
         items, where = split_body(data)
@@ -168,15 +165,8 @@ class GenericPartnerAdapter(CarrierAdapter):
         match = re.search(r"\((\d+)\)$", self.config.account_ref or "")
         return match.group(1) if match else "0"
 
-    def parse_webhook(self, headers, body):
-        problem = self.check_webhook_shape(headers, body)
-        if problem:
-            raise CarrierValidationError(
-                f"The partner message is not in the canonical format: {problem}",
-                code="malformed_webhook",
-                category="data",
-            )
-        items, _where = split_body(json.loads(body))
+    def _webhook_events(self, headers, data):
+        items, _where = split_body(data)
         prefix = f"partner-{self._account_id()}-"
         events = []
         for item in items:

@@ -30,51 +30,16 @@ Error codes marked "illustrative" are not taken from UPS documentation
 """
 
 import base64
-import importlib
-import importlib.util
 import json
-import os
 import re
 import secrets
 import struct
 import sys
 import time
-import types
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-BASE_MODULE = "odoo.addons.logistics_connector_base.simulator.server"
-
-
-def _import_base_simulator():
-    """The generic simulator module, also when this file runs as a script.
-
-    Inside Odoo or the tests the base addon is importable; run by path, the
-    repository root is mounted as ``odoo.addons.logistics_connector_base``
-    (only its standard-library ``simulator`` package is imported).
-    """
-    try:
-        return importlib.import_module(BASE_MODULE)
-    except ImportError:
-        if __package__:
-            raise
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for name in ("odoo", "odoo.addons"):
-        if name not in sys.modules:
-            try:
-                importlib.import_module(name)
-            except ImportError:
-                stub = types.ModuleType(name)
-                stub.__path__ = []
-                sys.modules[name] = stub
-    addon = types.ModuleType("odoo.addons.logistics_connector_base")
-    addon.__path__ = [os.path.join(root, "logistics_connector_base")]
-    sys.modules[addon.__name__] = addon
-    return importlib.import_module(BASE_MODULE)
-
-
-base_sim = _import_base_simulator()
-
+from logistics_simulators.generic import server as base_sim
 
 contracts = base_sim.import_contracts()
 # operation handler -> (schema file, root schema) of its request body

@@ -85,6 +85,10 @@ class SimulatorAdapter(CarrierAdapter):
     idempotent_create = True  # honours the Idempotency-Key header
     supports_returns = True  # "return": true in the create request
     webhook_tolerance = 300  # seconds
+    supports_webhooks = True
+    webhook_malformed_message = (
+        "The webhook body is not a simulator tracking message: {problem}"
+    )
 
     # -- helpers ------------------------------------------------------------
     def _fetch_token(self):
@@ -430,25 +434,7 @@ class SimulatorAdapter(CarrierAdapter):
             code="bad_signature",
         )
 
-    @staticmethod
-    def _webhook_json(body):
-        try:
-            data = json.loads(body)
-        except (TypeError, ValueError):
-            data = None
-        if not isinstance(data, dict) or not isinstance(data.get("events"), list):
-            raise CarrierValidationError(
-                "The webhook body is not a simulator tracking message.",
-                code="malformed_webhook",
-                category="data",
-            )
-        return data
-
-    def check_webhook_shape(self, headers, body):
-        try:
-            data = json.loads(body)
-        except (TypeError, ValueError):
-            return "the body is not JSON"
+    def _webhook_shape_problem(self, data):
         if not isinstance(data, dict):
             return "the body is not a JSON object"
         events = data.get("events")
@@ -462,13 +448,10 @@ class SimulatorAdapter(CarrierAdapter):
                     return f"events[{index}].{key} is missing"
         return None
 
-    def parse_webhook(self, headers, body):
-        data = self._webhook_json(body)
+    def _webhook_events(self, headers, data):
         events = []
         for item in data["events"]:
             try:
-                if not item.get("tracking_number") or not item.get("status"):
-                    raise ValueError("tracking_number and status are required")
                 occurred = item.get("occurred_at")
                 if occurred:
                     item = dict(item, occurred_at=parse_datetime(occurred))
@@ -476,10 +459,8 @@ class SimulatorAdapter(CarrierAdapter):
                     item = dict(item, occurred_at=datetime.now(timezone.utc))
                 events.append(self._event(item["tracking_number"], item))
             except (AttributeError, TypeError, ValueError) as exc:
-                raise CarrierValidationError(
-                    f"The webhook carries an invalid event: {exc}",
-                    code="malformed_webhook",
-                    category="data",
+                raise self._malformed_webhook(
+                    exc, "The webhook carries an invalid event: {problem}"
                 ) from exc
         return events
 

@@ -52,32 +52,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from html import escape as html_escape
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-try:
-    from odoo.addons.logistics_connector_base.simulator import server as base_sim
-
-    from ..adapters.countries import ALPHA3
-except ImportError:  # run as a script by path: load the siblings by path
-    import importlib.util
-
-    def _load(name, path):
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    _ROOT = Path(__file__).resolve().parents[2]
-    base_sim = _load(
-        "logistics_base_simulator",
-        _ROOT / "logistics_connector_base" / "simulator" / "server.py",
-    )
-    ALPHA3 = _load(
-        "logistics_dhl_countries",
-        _ROOT / "logistics_carrier_dhl" / "adapters" / "countries.py",
-    ).ALPHA3
+from logistics_carriers.dhl.countries import ALPHA3
+from logistics_simulators.generic import server as base_sim
 
 ALPHA2 = {alpha3: alpha2 for alpha2, alpha3 in ALPHA3.items()}
 
