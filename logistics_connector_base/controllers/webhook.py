@@ -29,6 +29,7 @@ Safe under concurrency (identical pushes are what a carrier's retries send):
 import json
 import logging
 
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from werkzeug.exceptions import NotFound
 
 from odoo import api, http
@@ -87,7 +88,9 @@ class LogisticsWebhookController(http.Controller):
         registry = env.registry
         with registry.cursor() as cr:
             if not registry.in_test_mode():  # a test cursor is a savepoint
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                # sent with the transaction's BEGIN (no round trip of its own);
+                # the next cursor on this pooled connection sets Odoo's level
+                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
             inbox = api.Environment(cr, env.uid, {})["logistics.inbound.message"]
             return inbox.sudo()._store(account_id, message_key, body, headers)
 
