@@ -1,4 +1,5 @@
-"""Pure-Python tracking rules (no Odoo): progress state and health."""
+"""Pure-Python tracking rules (no Odoo): progress state and health, how events
+fold into a shipment (rules), when a failed dispatch is retried (dispatch_rules)."""
 
 from .progress import (
     CLEARED_BY_PROGRESS,
