@@ -12,7 +12,9 @@
     "application": True,
     "installable": True,
     "depends": ["stock_delivery", "stock_picking_batch", "mail", "queue_job"],
-    "external_dependencies": {"python": ["requests", "phonenumbers", "logistics-carriers"]},
+    "external_dependencies": {
+        "python": ["requests", "phonenumbers", "logistics-carriers"]
+    },
     "data": [
         "security/logistics_security.xml",
         "security/ir.model.access.csv",

@@ -7,8 +7,10 @@ and the bundled carrier simulator, then sends ``--shipments`` delivery orders
 in batches; before each batch one fault is injected for the next calls:
 503, 429 with Retry-After, an expired token (401, then refresh), 400, a read
 timeout after the carrier created the shipment, a connection reset before it
-did, and a worker killed (SIGKILL) in the middle of a call. Driven over
-XML-RPC only. At the end every delivery order must be accounted for:
+did, a connection reset after it did, a worker killed (SIGKILL) in the middle
+of a call and, with ``--private-pg``, PostgreSQL restarted while the batch is
+being sent. Driven over XML-RPC only. At the end every delivery order must be
+accounted for:
 
 - shipped: label created in Odoo, and that very shipment at the carrier;
 - held: an open exception with its reason (e.g. the 400s);
@@ -19,6 +21,16 @@ Usage (also a benchmark; prints one JSON line of figures):
 
     ODOO_RC=/tmp/lh-x/odoo-test.conf python tests/fault_matrix.py --db x_test \\
         --shipments 1000
+
+The shared PostgreSQL is never restarted: ``--private-pg`` runs the server on
+a PostgreSQL instance of its own (``support.private_pg``; the suite is
+installed in ``--db`` there first, a minute or two), which enables the
+``pg_restart`` fault. Without it that fault is left out. The ERROR records
+that Odoo and queue_job log themselves while the database is down are
+counted apart (``server_error_lines_db_down``), and so are the queue_job
+runner's records of a job request whose worker was killed
+(``server_error_lines_worker_killed``); ``server_error_lines`` counts every
+other one.
 """
 
 import argparse
@@ -33,9 +45,29 @@ from urllib.parse import urlparse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "server")]
 
-from support.odoo_server import OdooServer, load_config  # noqa: E402
+from support.odoo_server import (  # noqa: E402
+    OdooServer,
+    install_database,
+    load_config,
+)
+from support.private_pg import ERRORS_WHILE_DOWN, PrivatePostgres  # noqa: E402
 
-FAULTS = ["503", "429", "401", "400", "timeout_after_create", "reset", "kill"]
+# the runner's own record of a job request whose worker was SIGKILLed
+WORKER_KILLED = (
+    r"(?s)odoo\.addons\.queue_job\.jobrunner\.runner: exception in GET "
+    r"\S+/queue_job/runjob\?.*(RemoteDisconnected|Connection aborted)"
+)
+FAULTS = [
+    "503",
+    "429",
+    "401",
+    "400",
+    "timeout_after_create",
+    "reset",
+    "reset_after_create",
+    "kill",
+    "pg_restart",
+]
 
 
 def main():
@@ -45,8 +77,23 @@ def main():
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--per-fault", type=int, default=5)
     parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument(
+        "--private-pg",
+        action="store_true",
+        help="run on a PostgreSQL instance of its own (enables pg_restart)",
+    )
+    parser.add_argument("--pg-down", type=float, default=5.0)
     args = parser.parse_args()
     config = load_config()
+    if not args.private_pg:
+        return run(args, config, None)
+    with PrivatePostgres() as pg:
+        install_database(config.rcfile, args.db, ["logistics_suite"], pg.odoo_args())
+        return run(args, config, pg)
+
+
+def run(args, config, pg):
+    faults = [f for f in FAULTS if pg or f != "pg_restart"]
     from _dispatch_helpers import make_picking, setup_carrier, workers_talking_to
 
     from logistics_simulators.generic.server import (
@@ -60,6 +107,7 @@ def main():
             config.rcfile,
             args.db,
             channels="root:2,root.logistics.inbound:1,root.logistics.outbound:2",
+            extra_args=pg.odoo_args() if pg else (),
         ) as server,
     ):
         rpc = server.rpc()
@@ -110,7 +158,7 @@ def main():
             size = min(args.batch, args.shipments - start)
             batch = rpc("stock.picking", "create", [vals() for _i in range(size)])
             rpc("stock.picking", "action_confirm", batch)
-            fault = FAULTS[number % len(FAULTS)]
+            fault = faults[number % len(faults)]
             figures[f"fault_{fault}"] += 1
             _inject(sim, fault, args.per_fault)
             rpc("stock.picking", "action_send_to_carrier", batch)
@@ -120,6 +168,10 @@ def main():
                 for worker in workers or []:
                     worker.send_signal(signal.SIGKILL)
                     figures["workers_killed"] += 1
+            elif fault == "pg_restart":
+                time.sleep(1.0)  # the batch's jobs are running
+                pg.restart(down_for=args.pg_down)
+                figures["pg_restarts"] += 1
             pickings += batch
         sent_at = time.time()
 
@@ -161,11 +213,12 @@ def main():
         create_calls = sum(
             1 for r in sim.requests if r["operation"] == "create_shipment"
         )
-        errors = [
-            line
-            for line in server.logfile and open(server.logfile).read().splitlines()
-            if " ERROR " in line or " CRITICAL " in line
-        ]
+        everything = len(server.error_lines())
+        killed = everything - len(server.error_lines(allowed=[WORKER_KILLED]))
+        down = everything - len(server.error_lines(allowed=ERRORS_WHILE_DOWN))
+        errors = server.error_lines(
+            allowed=[WORKER_KILLED, *(ERRORS_WHILE_DOWN if pg else ())]
+        )
         result = {
             "shipments": len(pickings),
             "seconds": round(elapsed, 1),
@@ -173,10 +226,13 @@ def main():
             "carrier_create_calls": create_calls,
             "lookups": sim.count("lookup"),
             "server_error_lines": len(errors),
+            "server_error_lines_db_down": down if pg else 0,
+            "server_error_lines_worker_killed": killed,
             **{k: figures[k] for k in ("shipped", "held_with_reason", "lost")},
             "created_twice": figures["created_twice"],
             **{k: v for k, v in sorted(figures.items()) if k.startswith("fault_")},
             "workers_killed": figures["workers_killed"],
+            "pg_restarts": figures["pg_restarts"],
             "held_but_at_carrier": figures["held_but_at_carrier"],
         }
         print(json.dumps(result))
@@ -187,6 +243,7 @@ def main():
 
 def _inject(sim, fault, n):
     """The fault for the next ``n`` create calls (a batch's first ones)."""
+    sim.set_latency(0)
     if fault == "503":
         sim.add_fault("create_shipment", 503, times=n)
     elif fault == "429":
@@ -199,6 +256,10 @@ def _inject(sim, fault, n):
         sim.add_fault("create_shipment", None, action="timeout", delay=3.0, times=n)
     elif fault == "reset":
         sim.add_fault("create_shipment", None, action="reset", times=n)
+    elif fault == "reset_after_create":
+        sim.add_fault("create_shipment", None, action="reset_after", times=n)
+    elif fault == "pg_restart":
+        sim.set_latency(0.2)  # calls in flight when PostgreSQL goes down
     elif fault == "kill":
         sim.add_fault("create_shipment", None, delay=2.5, times=1)
 

@@ -4,6 +4,8 @@ import logging
 import secrets
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -236,8 +238,62 @@ class LogisticsCarrierAccount(models.Model):
         )
         done = 0
         for account in accounts:
-            done += account._ups_sync_track_alerts()
+            done += account._ups_sync_track_alerts_isolated()
         return done
+
+    def _ups_sync_track_alerts_isolated(self):
+        """One account's sync on a savepoint: its failure (a bug, a database
+        error) is logged and recorded, and the other accounts still run.
+
+        A lost connection or a serialization failure is the transaction's,
+        not the account's: it is raised (the cron runs again).
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                return self._ups_sync_track_alerts()
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            raise
+        except Exception as err:
+            self.env.invalidate_all()
+            _logger.warning(
+                "Track Alert subscriptions of account %s (id %s) failed: %r",
+                self.name,
+                self.id,
+                err,
+            )
+            self._ups_record_sync_failure(err)
+            return 0
+
+    def _ups_record_sync_failure(self, error):
+        """Where an operator sees it: the due packages keep the reason (and
+        count the attempt, so that a lasting fault stops at the cap), the
+        account's chatter says what failed."""
+        account = self.sudo()
+        message = _("Track Alert subscriptions failed: %s", error)
+        try:
+            with self.env.cr.savepoint():
+                packages = (
+                    self.env["logistics.shipment.package"]
+                    .sudo()
+                    .search(
+                        [
+                            ("shipment_id.account_id", "=", account.id),
+                            ("ups_alert_attempts", "<", ALERT_MAX_ATTEMPTS),
+                        ]
+                        + self._ups_alert_domain(),
+                        limit=2000,
+                    )
+                )
+                packages._ups_alert_failed(message)
+                account._message_log(body=message)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            raise
+        except Exception as err:
+            self.env.invalidate_all()
+            _logger.warning(
+                "Track Alert failure of account %s not recorded: %r", account.id, err
+            )
 
     def _ups_sync_track_alerts(self, limit=2000):
         """Subscribe this account's due packages (100 per UPS call).

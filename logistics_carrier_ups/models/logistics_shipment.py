@@ -5,6 +5,11 @@ import dataclasses
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_connector_base.models.logistics_idempotency_record import (
+    IN_FLIGHT,
+    REPLAY,
+)
+
 from logistics_carriers import CarrierError
 
 
@@ -67,20 +72,9 @@ class LogisticsShipment(models.Model):
         if not remaining - packages:
             return shipment._cancel_at_carrier()
         numbers = packages.mapped("tracking_number")
-        adapter = shipment.account_id._get_adapter(shipment=shipment)
-        try:
-            adapter.cancel_shipment(shipment.carrier_shipment_id, packages=numbers)
-        except CarrierError as err:
-            adapter.log_sink.flush(own_cursor=True)
-            raise UserError(
-                _(
-                    "UPS refused to void package(s) %(numbers)s of %(name)s: %(msg)s",
-                    numbers=", ".join(numbers),
-                    name=shipment.name,
-                    msg=err.carrier_message or err,
-                )
-            ) from err
-        adapter.log_sink.flush()
+        # Odoo first, the carrier last: every write that can fail is done and
+        # flushed before UPS is asked, so that no rollback can leave Odoo
+        # showing a package UPS has voided (a refusal rolls the writes back)
         now = fields.Datetime.now()
         packages.write({"ups_voided": True, "ups_voided_at": now})
         user = self.env.user.name
@@ -117,4 +111,56 @@ class LogisticsShipment(models.Model):
         )
         shipment.message_post(body=body)
         picking.message_post(body=body)
+        self.env.flush_all()  # a database error surfaces before the void
+        shipment._ups_void_packages_at_carrier(numbers)
+        return True
+
+    def _ups_void_packages_at_carrier(self, numbers):
+        """Void ``numbers`` at UPS once, the outcome committed at once.
+
+        Called last. Recorded in the ledger (scope ``outbound_cancel``, on a
+        cursor of its own), as the whole-shipment void is: should the
+        transaction still fail at commit, a void retried finds it done and
+        does not ask UPS again (UPS refuses a package it has voided).
+        """
+        ledger = self.env["logistics.idempotency.record"].sudo()
+        acquisition = ledger._acquire_committed(
+            "outbound_cancel",
+            f"{self.idempotency_key}:packages:{','.join(sorted(numbers))}",
+            self.carrier_shipment_id,
+            lease_seconds=self._lease_seconds(),
+            res_model=self._name,
+            res_id=self.id,
+        )
+        if acquisition.status == REPLAY:
+            return True  # voided before: an earlier void rolled back after it
+        if acquisition.status == IN_FLIGHT and not acquisition.lease_expired:
+            raise UserError(
+                _(
+                    "Packages of shipment %s are being voided at UPS right now. "
+                    "Reload in a minute.",
+                    self.name,
+                )
+            )
+        adapter = self.account_id._get_adapter(shipment=self)
+        try:
+            adapter.cancel_shipment(self.carrier_shipment_id, packages=numbers)
+        except CarrierError as err:
+            ledger._mark_failed(acquisition.record_id, error=str(err))
+            adapter.log_sink.flush(own_cursor=True)
+            raise UserError(
+                _(
+                    "UPS refused to void package(s) %(numbers)s of %(name)s: %(msg)s",
+                    numbers=", ".join(numbers),
+                    name=self.name,
+                    msg=err.carrier_message or err,
+                )
+            ) from err
+        ledger._mark_succeeded(
+            acquisition.record_id,
+            result={"voided_packages": numbers},
+            result_ref=self.carrier_shipment_id,
+        )
+        adapter.log_sink.flush()
+        return True
         return True

@@ -5,9 +5,12 @@ void and international basics, end to end with the UPS simulator."""
 
 from datetime import timedelta
 
+from psycopg2 import IntegrityError
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -141,6 +144,55 @@ class TestUpsOperations(UpsCase):
         )
         self.assertEqual(len(self._ups_requests("subscription")), before + 1)
         self.assertTrue(fresh.package_ids.ups_alert_expires_at > soon)
+
+    def test_cron_goes_on_when_one_account_fails(self):
+        """One account's failure (here PostgreSQL refusing its packages'
+        update) is logged at WARNING with the account, recorded on its due
+        packages and in its chatter, and the other accounts still run."""
+        other = self._make_account(
+            "UPS other",
+            carrier_code="ups",
+            label_format="GIF",
+            ups_track_alert="v1",
+            **{
+                k: v
+                for k, v in self.ups_sim.account_values().items()
+                if k != "base_url"
+            },
+            api_base_url=self.ups_sim.url,
+        )
+        other_carrier = self._make_carrier("UPS other", other, "03")
+        other_carrier.delivery_type = "logistics_ups"
+        broken = self._send(self._ups_picking())
+        fine = self._send(self._ups_picking(carrier=other_carrier))
+        (broken | fine).package_ids.write({"ups_alert_state": "pending"})
+        self.env.flush_all()
+        # a real database fault for the first account's packages only
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION logistics_test_refuse() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'simulated storage fault'; END $$;
+            CREATE TRIGGER logistics_refuse_subscribed
+            BEFORE UPDATE ON logistics_shipment_package FOR EACH ROW
+            WHEN (NEW.ups_alert_state = 'subscribed' AND NEW.shipment_id = %s)
+            EXECUTE FUNCTION logistics_test_refuse();
+            """,
+            (broken.id,),
+        )
+        logger = "odoo.addons.logistics_carrier_ups.models.logistics_carrier_account"
+        with self.assertLogs(logger, "WARNING") as logs, mute_logger("odoo.sql_db"):
+            self.env["logistics.carrier.account"]._cron_ups_track_alerts()
+        self.env.invalidate_all()
+        self.assertEqual(fine.package_ids.ups_alert_state, "subscribed")
+        package = broken.package_ids
+        self.assertEqual(package.ups_alert_state, "failed")
+        self.assertEqual(package.ups_alert_attempts, 1)
+        self.assertIn("simulated storage fault", package.ups_alert_error)
+        self.assertIn(f"id {self.ups_account.id}", logs.output[0])
+        self.assertIn("simulated storage fault", logs.output[0])
+        notes = self.ups_account.message_ids.mapped("body")
+        self.assertTrue(any("simulated storage fault" in n for n in notes))
 
     def test_numbers_ups_refuses_are_not_retried(self):
         shipment = self._send(self._ups_picking())
@@ -301,10 +353,41 @@ class TestUpsOperations(UpsCase):
         shipment = self._send(self._packed_picking([2.0, 3.0]))
         first = shipment.package_ids.sorted("sequence")[0]
         self.ups_sim.advance(first.tracking_number, "picked_up", push=False)
-        with self.assertRaisesRegex(UserError, "Not Voided"):
+        # the savepoint is the request's rollback: Odoo's side of the void is
+        # done before UPS is asked and undone with UPS's refusal
+        with self.assertRaisesRegex(UserError, "Not Voided"), self.env.cr.savepoint():
             first.with_user(self.supervisor).action_ups_void_package()
+        first.invalidate_recordset()
         self.assertFalse(first.ups_voided)
         self.assertFalse(shipment.event_ids.filtered(lambda e: e.code == "cancelled"))
+
+    def test_void_package_whose_odoo_writes_fail_never_reaches_ups(self):
+        """Odoo first, UPS last: a write that fails (here the void's own event,
+        a row already in the way) rolls back before UPS was asked, so Odoo can
+        never show a package live that UPS has voided."""
+        shipment = self._send(self._packed_picking([2.0, 3.0]))
+        first, second = shipment.package_ids.sorted("sequence")
+        self.env["logistics.shipment.event"].create(
+            {
+                "shipment_id": shipment.id,
+                "code": "in_transit",
+                "occurred_at": fields.Datetime.now(),
+                "source": "manual",
+                "dedupe_key": f"void-{shipment.id}-{first.tracking_number}",
+            }
+        )
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            first.with_user(self.supervisor).action_ups_void_package()
+        self.assertFalse(self._ups_requests("cancel_shipment"))
+        record = self.ups_sim.shipments[shipment.carrier_shipment_id]
+        self.assertEqual(record["packages"][first.tracking_number], "label_created")
+        self.assertEqual(record["packages"][second.tracking_number], "label_created")
+        first.invalidate_recordset()
+        self.assertFalse(first.ups_voided)
 
     def test_plain_user_cannot_void_a_package(self):
         shipment = self._send(self._packed_picking([2.0, 3.0]))

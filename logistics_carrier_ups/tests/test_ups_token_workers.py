@@ -7,8 +7,15 @@ real PostgreSQL connection and transaction, as two queue_job worker
 processes would; the shared account is committed and removed afterwards.
 """
 
+import threading
+import time
+
 from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
+
+from odoo.addons.logistics_connector_base.models.logistics_carrier_account import (
+    AccountTokenStore,
+)
 
 from .common import UpsCase
 
@@ -21,7 +28,8 @@ NO_MAIL = {
 
 @tagged("post_install", "-at_install")
 class TestUpsTokenAcrossWorkers(UpsCase):
-    def test_two_workers_share_one_token(self):
+    def _committed_account(self, name):
+        """An account committed for real (test mode left), removed after."""
         registry = self.registry
         registry.leave_test_mode()
         self.addCleanup(registry.enter_test_mode, self.cr)
@@ -32,7 +40,7 @@ class TestUpsTokenAcrossWorkers(UpsCase):
                 .create(
                     dict(
                         {
-                            "name": "UPS shared token",
+                            "name": name,
                             "carrier_code": "ups",
                             "label_format": "GIF",
                         },
@@ -54,6 +62,11 @@ class TestUpsTokenAcrossWorkers(UpsCase):
                 ].browse(account_id).unlink()
 
         self.addCleanup(drop)
+        return account_id
+
+    def test_two_workers_share_one_token(self):
+        registry = self.registry
+        account_id = self._committed_account("UPS shared token")
         # worker B's transaction is open before worker A fetches the token
         with registry.cursor() as cr_b:
             cr_b.execute("SELECT 1")  # B's snapshot predates A's token
@@ -81,3 +94,55 @@ class TestUpsTokenAcrossWorkers(UpsCase):
                 (account_id,),
             )
             self.assertEqual(cr.fetchone()[0], token_b)
+
+    def test_tokens_stored_at_once_collide_without_an_error_line(self):
+        """Two workers storing a token at once: the later one's UPDATE fails
+        to serialize, is retried on a fresh transaction and succeeds, and
+        nothing is logged at ERROR (Odoo logs a failed query as "bad query"
+        unless told it is expected)."""
+        registry = self.registry
+        account_id = self._committed_account("UPS tokens at once")
+        stored = {}
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            with registry.cursor() as cr_x:  # worker X stores its token...
+                cr_x.execute(
+                    "UPDATE logistics_carrier_account SET access_token = 'x', "
+                    "token_expires_at = 1 WHERE id = %s",
+                    (account_id,),
+                )
+
+                def worker_a():
+                    with registry.cursor() as cr_a:
+                        env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+                        account = env_a["logistics.carrier.account"].browse(account_id)
+                        AccountTokenStore(account).set("a", 2.0)
+                        stored["done"] = True
+
+                thread = threading.Thread(target=worker_a)
+                thread.start()  # ... A's UPDATE waits for X's row lock
+                self._wait_for_lock_wait(registry)
+            # X committed: A's UPDATE cannot serialize, A tries again
+            thread.join(10)
+        self.assertTrue(stored.get("done"))
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT access_token FROM logistics_carrier_account WHERE id = %s",
+                (account_id,),
+            )
+            self.assertEqual(cr.fetchone()[0], "a")
+
+    @staticmethod
+    def _wait_for_lock_wait(registry, timeout=10):
+        """Until a token UPDATE waits for a row lock (the collision is set)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with registry.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                    ("UPDATE logistics_carrier_account SET access_token%",),
+                )
+                if cr.fetchone()[0]:
+                    return
+            time.sleep(0.05)
+        raise AssertionError("the second worker never waited for the row lock")

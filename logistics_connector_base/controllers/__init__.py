@@ -1,2 +1,3 @@
+from . import db_unavailable
 from . import webhook
 from . import xlsx_export

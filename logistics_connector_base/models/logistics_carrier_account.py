@@ -89,7 +89,8 @@ class AccountTokenStore:
         for attempt in range(2):
             try:
                 with self._registry.cursor() as cr:
-                    cr.execute(query, params)
+                    # a collision is expected and retried: no "bad query" ERROR
+                    cr.execute(query, params, log_exceptions=False)
                     return None
             except (
                 pg_errors.SerializationFailure,
@@ -617,6 +618,7 @@ class LogisticsCarrierAccount(models.Model):
                         "poll_backoff_until = COALESCE(%s, poll_backoff_until), "
                         "write_date = now() at time zone 'UTC' WHERE id = %s",
                         (error or None, backoff or None, self.id),
+                        log_exceptions=False,  # a collision is retried
                     )
                 break
             except (

@@ -99,7 +99,14 @@ class TestWebhook(LogisticsCase, HttpCase):
             trap.perform_enqueued_jobs()
         self.assertEqual(set(self._messages().mapped("state")), {"done"})
 
-    def test_concurrent_duplicates_store_one_message(self):
+    def test_repeated_deliveries_store_one_message(self):
+        """Four deliveries of one message: one accepted, three duplicates.
+
+        Not a concurrency test: in test mode Odoo serialises the requests on
+        the one test cursor. Deliveries that really collide are proven with
+        real transactions (test_ledger_concurrency.py, TestInboxConcurrency)
+        and on a running server (tests/server/test_webhooks_concurrency.py).
+        """
         body = self._body("in_transit", message_id="race-1")
         headers = {
             "Content-Type": "application/json",

@@ -12,6 +12,8 @@ e-mail).
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -278,7 +280,37 @@ class LogisticsAgingRule(models.Model):
         exceptions = self.env["logistics.exception"]
         exceptions._refresh_age_buckets(now)
         self._clear_recovered(now)
-        self.search([("active", "=", True)])._evaluate(now)
+        for rule in self.search([("active", "=", True)]):
+            rule._evaluate_isolated(now)
+
+    def _evaluate_isolated(self, now):
+        """One rule on a savepoint: a rule that fails (its e-mail template, a
+        user it assigns, the database) is logged at WARNING and noted in its
+        chatter, and the other rules still run. A lost connection or a
+        serialization failure is the transaction's: raised (the cron runs
+        again)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                return self._evaluate(now)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            raise
+        except Exception as err:
+            self.env.invalidate_all()
+            _logger.warning("Aging rule %s (id %s) failed: %r", self.name, self.id, err)
+            try:
+                with self.env.cr.savepoint():
+                    self._message_log(
+                        body=_("This rule failed when it last ran: %s", err)
+                    )
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                raise
+            except Exception as note_err:
+                self.env.invalidate_all()
+                _logger.warning(
+                    "Failure of aging rule %s not recorded: %r", self.id, note_err
+                )
+            return {}
 
     def _evaluate(self, now=None):
         now = now or fields.Datetime.now()

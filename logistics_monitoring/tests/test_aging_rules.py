@@ -6,6 +6,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import MonitoringCase
 
@@ -204,6 +205,38 @@ class TestAgingRules(MonitoringCase):
             [("id", "=", exception.id)], ["age_bucket"], ["age_bucket"]
         )
         self.assertEqual(groups[0]["age_bucket"], "gt_3d")
+
+    def test_cron_goes_on_when_one_rule_fails(self):
+        """A rule that fails (here its e-mail template cannot be rendered) is
+        rolled back alone, logged at WARNING and noted in its chatter; the
+        rules after it still run."""
+        queued = self._shipment(state="queued", queued_at=T0)
+        moving = self._shipment(state="in_transit", label_at=T0, last_event_at=T0)
+        broken = self.env["mail.template"].create(
+            {
+                "name": "Broken aging mail",
+                "model_id": self.env["ir.model"]._get_id("logistics.aging.rule"),
+                "subject": "{{ object.no_such_field.name }}",
+                "body_html": "<p>late</p>",
+            }
+        )
+        self.rule_acceptance.write({"action": "email", "mail_template_id": broken.id})
+        logger = "odoo.addons.logistics_monitoring.models.logistics_aging_rule"
+        with (
+            freeze_time(T0 + timedelta(hours=48)),
+            self.assertLogs(logger, "WARNING") as logs,
+            mute_logger("odoo.addons.mail.models.mail_render_mixin"),
+        ):
+            self.env["logistics.aging.rule"]._cron_evaluate()
+        self.assertFalse(
+            self._open_exceptions(queued, "no_acceptance"),
+            "the failed rule rolled back",
+        )
+        self.assertTrue(self._open_exceptions(moving, "stale_tracking"))
+        self.assertIn(f"id {self.rule_acceptance.id}", logs.output[0])
+        self.assertIn(
+            "failed when it last ran", self.rule_acceptance.message_ids[:1].body
+        )
 
     def test_rule_scope_by_carrier_and_warehouse(self):
         shipment = self._shipment(state="queued", queued_at=T0)

@@ -19,7 +19,9 @@ the test process. Fixtures:
 - ``server_log``: the log check. Autouse: every test using ``odoo_server``
   fails when the server logged an ERROR/CRITICAL line while it ran (a fault
   the suite handles must not log one). A test that expects one names it:
-  ``@pytest.mark.allow_server_errors(r"regex", ...)``.
+  ``@pytest.mark.allow_server_errors(r"regex", ...)`` (also honoured by the
+  check of every server log in setup/test.sh; a pattern then applies to the
+  whole log of that server: give such a test a server of its own).
 """
 
 import time
@@ -106,6 +108,10 @@ def server_log(request):
         for marker in request.node.iter_markers("allow_server_errors")
         for pattern in marker.args
     ]
+    if allowed:
+        # setup/test.sh checks every server log again: it honours these too
+        with open(server.logfile + ".allowed", "a", encoding="utf-8") as f:
+            f.writelines(f"{pattern}\n" for pattern in allowed)
     log = ServerLog(server, allowed)
     yield log
     # let the last jobs and requests of the test log what they have to

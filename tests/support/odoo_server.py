@@ -35,6 +35,8 @@ def odoo_command():
 # "2026-01-01 10:00:00,123 4242 ERROR db odoo.addons.x: message"
 LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z]+ ")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
+# the lines of one record read (a traceback: its last line says what failed)
+RECORD_LINES = 400
 
 BENCH_ADDONS = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "addons"
@@ -59,6 +61,44 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def install_database(rcfile, dbname, modules, extra_args=(), timeout=1200):
+    """Create ``dbname`` with ``modules`` installed (no demo data), e.g. on a
+    private PostgreSQL instance (``extra_args``: its ``odoo_args()``)."""
+    import odoo
+
+    logfile = tempfile.NamedTemporaryFile(
+        prefix=f"odoo-install-{dbname}-", suffix=".log", delete=False
+    ).name
+    cmd = [
+        *odoo_command(),
+        "-c",
+        rcfile,
+        "-d",
+        dbname,
+        "-i",
+        ",".join(modules),
+        "--without-demo=all",
+        "--stop-after-init",
+        "--workers",
+        "0",
+        "--max-cron-threads",
+        "0",
+        "--http-port",
+        str(free_port()),
+        "--log-level",
+        "warn",
+        "--logfile",
+        logfile,
+        "--addons-path",
+        odoo.tools.config["addons_path"],
+        *extra_args,
+    ]
+    done = subprocess.run(cmd, timeout=timeout, start_new_session=True)
+    if done.returncode:
+        raise RuntimeError(f"installing {modules} in {dbname} failed; see {logfile}")
+    os.unlink(logfile)
 
 
 class OdooServer:
@@ -178,7 +218,7 @@ class OdooServer:
             if not LOG_ERROR.match(line):
                 continue
             record = [line]
-            for follow in lines[index + 1 : index + 40]:
+            for follow in lines[index + 1 : index + RECORD_LINES]:
                 if LOG_RECORD.match(follow):
                     break
                 record.append(follow)

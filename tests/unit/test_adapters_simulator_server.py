@@ -138,6 +138,20 @@ def test_create_replay_header_and_shapes(sim, http):
     ]
 
 
+def test_reset_after_creates_then_drops_the_connection(sim, http):
+    """The answer is lost, the work is done: the look-up finds it."""
+    auth = _token(sim, http)
+    sim.add_fault("create_shipment", None, action="reset_after")
+    with pytest.raises(requests.ConnectionError):
+        http.post(sim.url + "/v1/shipments", json=SHIPMENT, headers=auth, timeout=5)
+    (created,) = sim.shipments.values()
+    assert created["reference"] == "WH/OUT/1"
+    lookup = http.get(sim.url + "/v1/shipments?reference=WH/OUT/1", headers=auth)
+    assert [s["shipment_id"] for s in lookup.json()["shipments"]] == [
+        created["shipment_id"]
+    ]
+
+
 def test_validation_shape(sim, http):
     auth = _token(sim, http)
     bad = dict(SHIPMENT, recipient={"country_code": "DE"}, parcels=[{"weight_kg": -1}])

@@ -79,7 +79,7 @@ OPERATIONS = (
     "validate_address",
     "tracking_page",
 )
-FAULT_ACTIONS = (None, "reset", "timeout")
+FAULT_ACTIONS = (None, "reset", "reset_after", "timeout")
 LABEL_FORMATS = ("PDF", "ZPL", "PNG")
 MAX_BODY = 2 * 1024 * 1024
 MAX_PARCEL_KG = 70.0
@@ -623,7 +623,9 @@ class SimulatorServer:
         """Make the next ``times`` calls of ``operation`` misbehave.
 
         ``status`` None answers normally (after ``delay``). ``action="reset"``
-        aborts the connection without answering; ``action="timeout"`` handles
+        aborts the connection without answering; ``action="reset_after"``
+        handles the request (the work is done) and then aborts the connection
+        without answering; ``action="timeout"`` handles
         the request normally but sleeps ``delay`` before answering (the work is
         done: a lost response). ``times=None`` keeps the fault forever.
         """
@@ -882,6 +884,12 @@ class SimulatorServer:
             time.sleep(latency)
         if fault is not None:
             if fault.action == "reset":
+                handler.reset_connection()
+                return None
+            if fault.action == "reset_after":
+                self._call(
+                    func, operation, headers, query=query, raw=raw, body=body, arg=arg
+                )
                 handler.reset_connection()
                 return None
             if fault.action == "timeout":
