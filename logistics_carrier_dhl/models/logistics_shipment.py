@@ -33,9 +33,9 @@ class LogisticsShipment(models.Model):
         "Return label button e-mails them to the customer.",
     )
 
-    def _build_request(self):
+    def _build_request(self, phones=None):
         """DHL: the customs block of a parcel leaving the EU customs union."""
-        request = super()._build_request()
+        request = super()._build_request(phones=phones)
         if self.carrier_code != "dhl" or not self.picking_id:
             return request
         picking = self.picking_id

@@ -16,9 +16,9 @@ from logistics_carriers import CarrierError
 class LogisticsShipment(models.Model):
     _inherit = "logistics.shipment"
 
-    def _build_request(self):
+    def _build_request(self, phones=None):
         """UPS: the customs data of a shipment leaving the customs area."""
-        request = super()._build_request()
+        request = super()._build_request(phones=phones)
         if self.carrier_code != "ups":
             return request
         customs = self.picking_id._ups_customs_data()

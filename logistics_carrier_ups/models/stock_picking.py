@@ -204,13 +204,12 @@ class StockPicking(models.Model):
         shipment = self.logistics_shipment_id
         return bool(shipment) and shipment.health != "exception"
 
-    def _preflight_warnings(self, carrier):
-        warnings = super()._preflight_warnings(carrier)
+    def _preflight_warnings(self, carrier, address_note=None):
+        warnings = super()._preflight_warnings(carrier, address_note=address_note)
         if not self._ups_account(carrier):
             return warnings
-        noted = self.env.context.get("ups_address_note")
-        if noted is not None:  # the Send button's check ran already
-            return warnings + ([noted] if noted else [])
+        if address_note is not None:  # the Send button's check ran already
+            return warnings + ([address_note] if address_note else [])
         if self._ups_address_settled():
             return warnings
         result, skipped = self._ups_validate_recipient()
@@ -234,22 +233,24 @@ class StockPicking(models.Model):
         )
 
     def action_send_to_carrier(self):
-        """UPS with street validation: suggested corrections open a wizard."""
+        """UPS with street validation: suggested corrections open a wizard.
+
+        Pre-flight runs once: what blocks first, without asking UPS anything,
+        then UPS's address check, whose outcome joins the warnings."""
         check_caller(self, "user", "write")
         for picking in self:
             picking._preflight_company(picking.carrier_id)
-        if len(self) != 1 or self.env.context.get("ups_address_note") is not None:
+        if len(self) != 1:
             return super().action_send_to_carrier()
         if not self._ups_account() or self._ups_address_settled():
             return super().action_send_to_carrier()
-        # blocking problems first, without asking UPS anything
-        self.with_context(ups_address_note="")._logistics_preflight(self.carrier_id)
+        checked = self._logistics_preflight(self.carrier_id, address_note="")
         result, skipped = self._ups_validate_recipient()
         suggestions = self._ups_address_suggestions(result)
         if suggestions or (result and not result.valid):
             return self.env["ups.address.suggestion"]._open_for(
                 self, result, suggestions
             )
-        return self.with_context(
-            ups_address_note=skipped or ""
-        ).action_send_to_carrier()
+        if skipped:
+            checked["warnings"].append(skipped)
+        return self._logistics_send_to_carrier(checked=checked)

@@ -260,6 +260,24 @@ class TestUpsOperations(UpsCase):
         self.assertEqual(len(self._ups_requests("validate_address")), 1)
         self.assertEqual(len(picking.logistics_shipment_ids), 1)
 
+    def test_void_and_resend_asks_ups_about_the_address_once(self):
+        self._validating()
+        picking = self._ups_picking()
+        shipment = self._send(picking)
+        self.assertEqual(shipment.state, "label_created")
+        # a shipment in trouble: its address is not settled, UPS is asked
+        # again when it is sent again, once (pre-flight runs once per click)
+        shipment.sudo().write({"health": "exception", "exception_category": "address"})
+        asked = len(self._ups_requests("validate_address"))
+        with trap_jobs():
+            picking.action_logistics_void_and_resend()
+        self.assertEqual(len(self._ups_requests("validate_address")), asked + 1)
+        self.assertEqual(shipment.state, "cancelled")
+        self.assertEqual(len(self._ups_requests("cancel_shipment")), 1)
+        new = picking.logistics_shipment_id
+        self.assertNotEqual(new, shipment)
+        self.assertEqual(new.state, "queued")
+
     def test_send_as_entered_keeps_the_address_and_says_so(self):
         self._validating()
         partner = self.us_partner.copy({"zip": "3032"})

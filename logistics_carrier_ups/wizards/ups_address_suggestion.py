@@ -81,11 +81,11 @@ class UpsAddressSuggestion(models.TransientModel):
         return picking
 
     def _send(self, note):
+        """Send the delivery order; ``note``: the outcome of the address check
+        for its chatter ("" when the address was corrected)."""
         self.ensure_one()
-        self._checked_picking()
-        return self.picking_id.with_context(
-            ups_address_note=note
-        ).action_send_to_carrier()
+        picking = self._checked_picking()
+        return picking._logistics_send_to_carrier(address_note=note)
 
     def action_send_as_entered(self):
         """Keep the address: send, the warning stays in the chatter."""

@@ -5,7 +5,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from logistics_carriers import CarrierError, Parcel, ShipmentRequest, get_adapter_class
+from logistics_carriers import CarrierError, get_adapter_class
 from logistics_carriers.rate_shopping import (
     ERROR,
     NOT_OFFERED,
@@ -75,25 +75,8 @@ class DeliveryCarrier(models.Model):
         return self.logistics_account_id
 
     def _logistics_order_request(self, order):
-        """A ShipmentRequest for a quote on a sale order."""
-        shipment_model = self.env["logistics.shipment"]
-        partner = order.partner_shipping_id
-        warehouse = order.warehouse_id
-        shipper = warehouse.partner_id or order.company_id.partner_id
-        weight = (
-            order._get_estimated_weight()
-            if hasattr(order, "_get_estimated_weight")
-            else 0
-        )
-        return ShipmentRequest(
-            reference=order.name,
-            idempotency_key=f"rate-{order.id}",
-            service_code=self.logistics_service_code or "",
-            shipper=shipment_model._partner_to_address(shipper),
-            recipient=shipment_model._partner_to_address(partner),
-            parcels=[Parcel(weight_kg=max(weight or 0.0, 0.1))],
-            currency=order.currency_id.name,
-        )
+        """A ShipmentRequest for a quote on a sale order (the request mapper)."""
+        return self.env["logistics.shipment"]._request_for_order(order, self)
 
     def _logistics_rate_shipment(self, order):
         self.ensure_one()

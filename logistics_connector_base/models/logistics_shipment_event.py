@@ -5,15 +5,9 @@ from datetime import timezone
 from odoo import api, fields, models
 
 from logistics_carriers import CANONICAL_CODES
-from logistics_carriers.tracking import (
-    CLEARED_BY_PROGRESS,
-    EVENT_HEALTH,
-    EVENT_STATE,
-    next_state,
-)
+from logistics_carriers.tracking import fold_events
 
 EVENT_CODES = [(code, code.replace("_", " ").capitalize()) for code in CANONICAL_CODES]
-HEALTH_RANK = {"ok": 0, "warning": 1, "exception": 2}
 
 
 class LogisticsShipmentEvent(models.Model):
@@ -281,22 +275,6 @@ class LogisticsShipmentEvent(models.Model):
 
     @api.model
     def _fold(self, state, health, category, events):
-        """(state, health, category, delivered) after ``events`` (sorted)."""
-        delivered = None
-        raised_at = None
-        for occurred, code, signatory in sorted(events, key=lambda e: e[0]):
-            state = next_state(state, code)
-            if code == "delivered":
-                delivered = (occurred, signatory)
-            raise_ = EVENT_HEALTH.get(code)
-            if raise_:
-                level, new_category = raise_
-                if HEALTH_RANK[level] >= HEALTH_RANK.get(health, 0):
-                    health, category, raised_at = level, new_category, occurred
-            elif (
-                EVENT_STATE.get(code)
-                and category in CLEARED_BY_PROGRESS
-                and (raised_at is None or occurred >= raised_at)
-            ):
-                health, category = "ok", False
-        return state, health, category, delivered
+        """(state, health, category, delivered) after ``events`` (sorted):
+        the pure rule :func:`logistics_carriers.tracking.rules.fold_events`."""
+        return fold_events(state, health, category, events)

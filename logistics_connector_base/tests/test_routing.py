@@ -50,6 +50,24 @@ class TestRoutingRules(LogisticsCase):
             "the choice is explained in the chatter",
         )
 
+    def test_compare_rates_apply_rule_names_the_rule_a_user_choice_the_user(self):
+        self._rule(carrier_ids=[(6, 0, (self.carrier | self.eco).ids)])
+        picking = self._make_picking()
+        action = picking.with_user(self.user).action_logistics_compare_rates()
+        wizard = self.env["logistics.rate.shopping.wizard"].browse(action["res_id"])
+        wizard.with_user(self.user).action_apply_rule()
+        self.assertEqual(picking.carrier_id, self.eco)
+        self.assertIn("chosen by routing rule Rule", picking.message_ids[0].body)
+        # a context key cannot make a user's choice look like a rule's
+        line = wizard.line_ids.filtered(lambda rec: rec.carrier_id == self.carrier)
+        line.with_user(self.user).with_context(
+            logistics_rule_note="forged"
+        ).action_select()
+        self.assertEqual(picking.carrier_id, self.carrier)
+        body = picking.message_ids[0].body
+        self.assertIn(f"chosen by {self.user.name}", body)
+        self.assertNotIn("forged", body)
+
     def test_fastest_rule(self):
         self._rule(
             strategy="fastest", carrier_ids=[(6, 0, (self.eco | self.standard).ids)]

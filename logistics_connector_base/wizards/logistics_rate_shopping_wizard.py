@@ -153,7 +153,7 @@ class LogisticsRateShoppingWizard(models.TransientModel):
                     why=why,
                 )
             )
-        return line.with_context(logistics_rule_note=why).action_select()
+        return line._select(rule_note=why)
 
 
 class LogisticsRateShoppingLine(models.TransientModel):
@@ -189,6 +189,12 @@ class LogisticsRateShoppingLine(models.TransientModel):
         """Use this quote's shipping method on the delivery or the order."""
         self.ensure_one()
         check_caller(self, "user")
+        return self._select()
+
+    def _select(self, rule_note=None):
+        """Use this quote (the caller checked on the wizard or the line);
+        ``rule_note``: why the routing rule chose it (else the user did)."""
+        self.ensure_one()
         check_caller(
             self.wizard_id.picking_id or self.wizard_id.order_id, "user", "write"
         )
@@ -201,13 +207,16 @@ class LogisticsRateShoppingLine(models.TransientModel):
                 )
             )
         wizard = self.wizard_id
-        note = self.env.context.get("logistics_rule_note")
         body = _(
             "Shipping method %(carrier)s chosen by %(who)s from Compare rates: "
             "%(price).2f %(currency)s, %(service)s, %(days)s transit days.",
             carrier=self.carrier_id.name,
-            who=_("routing rule %(rule)s (%(why)s)", rule=wizard.rule_id.name, why=note)
-            if note
+            who=_(
+                "routing rule %(rule)s (%(why)s)",
+                rule=wizard.rule_id.name,
+                why=rule_note,
+            )
+            if rule_note
             else self.env.user.name,
             price=self.price,
             currency=wizard.currency_id.name,
