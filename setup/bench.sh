@@ -6,7 +6,7 @@
 #  1. PostgreSQL, Odoo and the dependencies as for the tests.
 #  2. A fresh database (default logistics_bench) with demo data and logistics_suite,
 #     unless --reuse-db finds one already installed.
-#  3. With --with-server only: Odoo on a free port with 2 workers and the real
+#  3. With --with-server only: Odoo on a free port with 4 workers and the real
 #     queue_job runner on that database, in the background (stopped at exit). By
 #     default the benchmarks start their own server (tests/support/odoo_server.py).
 #  4. Each tests/benchmarks/bench_*.py runs from the repository root with Odoo's
@@ -111,7 +111,7 @@ mkdir -p "$LOG_DIR"
 ensure_addons_link
 compute_addons_path
 HTTP_PORT="$(free_port)"
-write_odoo_conf "$CONF" "$BENCH_DB" "$HTTP_PORT" 2 \
+write_odoo_conf "$CONF" "$BENCH_DB" "$HTTP_PORT" 4 \
     "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1,root.logistics.outbound_events:1" \
     "list_db = False" \
     "max_cron_threads = 1" \

@@ -12,7 +12,8 @@
 #  5. Demo database "logistics_demo" with demo data and logistics_suite installed,
 #     when it does not exist yet.
 #  6. The bundled carrier simulator on 127.0.0.1:8071 (stopped on exit), then Odoo
-#     in the foreground, with 2 workers and the queue_job runner, on port 8069.
+#     in the foreground, with 4 workers (2 for HTTP + the job channels' capacity 2)
+#     and the queue_job runner, on port 8069.
 set -euo pipefail
 
 # shellcheck source=setup/lib.sh
@@ -98,7 +99,10 @@ ensure_python_deps
 mkdir -p "$LOG_DIR"
 ensure_addons_link
 compute_addons_path
-write_odoo_conf "$CONF" "$DEMO_DB" "$HTTP_PORT" 2 \
+# 4 workers: the queue_job runner runs jobs on the HTTP workers, up to the root
+# channel's capacity (2): two more keep answering carriers and users while jobs
+# run (with 2 workers and root:2 a webhook could find both busy with jobs).
+write_odoo_conf "$CONF" "$DEMO_DB" "$HTTP_PORT" 4 \
     "root:2,root.logistics:2,root.logistics.outbound:1,root.logistics.outbound.sim:1,root.logistics.outbound.ups:1,root.logistics.outbound.dhl:1,root.logistics.inbound:1,root.logistics.outbound_events:1" \
     "gevent_port = $GEVENT_PORT" \
     "list_db = False" \

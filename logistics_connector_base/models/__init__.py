@@ -4,6 +4,7 @@ from . import logistics_integration_log
 from . import logistics_shipment
 from . import logistics_shipment_request
 from . import logistics_shipment_dispatch
+from . import logistics_shipment_batch
 from . import logistics_shipment_failure
 from . import logistics_shipment_result
 from . import logistics_shipment_tracking

@@ -133,15 +133,18 @@ class DeliveryCarrier(models.Model):
         """Never waits on the carrier: queues the dispatch and returns."""
         self.ensure_one()
         res = []
-        for picking in pickings:
-            shipment = picking._logistics_send(from_validation=True)
-            res.append(
-                {
-                    "exact_price": shipment.charges_amount if shipment else 0.0,
-                    "tracking_number": (shipment.tracking_ref if shipment else False)
-                    or False,
-                }
-            )
+        with self.env["logistics.shipment"]._collect_dispatches():
+            for picking in pickings:
+                shipment = picking._logistics_send(from_validation=True)
+                res.append(
+                    {
+                        "exact_price": shipment.charges_amount if shipment else 0.0,
+                        "tracking_number": (
+                            shipment.tracking_ref if shipment else False
+                        )
+                        or False,
+                    }
+                )
         return res
 
     def _logistics_cancel_shipment(self, pickings):

@@ -29,10 +29,13 @@ class LogisticsShipmentDispatch(models.Model):
     _inherit = "logistics.shipment"
 
     def _enqueue_dispatch(self, phones=None):
-        """Queue the dispatch job; one pending job per idempotency key.
+        """Prepare the request and queue the dispatch.
 
         The request is prepared now (the job sends exactly what was
-        validated); ``phones``: those the click's pre-flight normalised."""
+        validated); ``phones``: those the click's pre-flight normalised.
+        Inside :meth:`_collect_dispatches` (a click on many delivery orders)
+        the jobs are queued together at its end, batched per account;
+        otherwise at once."""
         now = fields.Datetime.now()
         for shipment in self:
             request = shipment._build_request(phones=phones)
@@ -43,16 +46,24 @@ class LogisticsShipmentDispatch(models.Model):
             if STATE_RANK.get(shipment.state, 99) < STATE_RANK["queued"]:
                 vals["state"] = "queued"
             shipment.write(vals)
-            shipment.with_delay(
-                channel=f"{OUTBOUND_CHANNEL}.{shipment.carrier_code}",
-                identity_key=shipment.idempotency_key,
-                description=_(
-                    "Send %(picking)s to %(carrier)s",
-                    picking=shipment.picking_id.name,
-                    carrier=shipment.carrier_id.name,
-                ),
-                max_retries=0,  # the shipment counts its own attempts
-            )._dispatch()
+        if not self._collect_for_batch():
+            self._queue_dispatch_jobs()
+
+    def _queue_dispatch_job(self, eta=None):
+        """The dispatch job of one shipment; one pending job per idempotency
+        key (queue_job returns the waiting one)."""
+        self.ensure_one()
+        return self.with_delay(
+            channel=f"{OUTBOUND_CHANNEL}.{self.carrier_code}",
+            identity_key=self.idempotency_key,
+            eta=eta,
+            description=_(
+                "Send %(picking)s to %(carrier)s",
+                picking=self.picking_id.name,
+                carrier=self.carrier_id.name,
+            ),
+            max_retries=0,  # the shipment counts its own attempts
+        )._dispatch()
 
     def _dispatch(self):
         """Queue job: create the shipment at the carrier, exactly once."""

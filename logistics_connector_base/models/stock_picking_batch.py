@@ -49,11 +49,12 @@ class StockPickingBatch(models.Model):
                 )
             )
         shipments = self.env["logistics.shipment"]
-        for pickings in groups:
-            if len(pickings) > 1:
-                shipments |= pickings._logistics_send_consolidated()
-            else:
-                shipments |= pickings._logistics_send()
+        with shipments._collect_dispatches():  # queued in batches per account
+            for pickings in groups:
+                if len(pickings) > 1:
+                    shipments |= pickings._logistics_send_consolidated()
+                else:
+                    shipments |= pickings._logistics_send()
         return self.env["stock.picking"]._logistics_notify(
             _("Sent to carrier"),
             _(

@@ -41,9 +41,14 @@ class StockPickingSend(models.Model):
         in ``self``; ``address_note``: the outcome of a carrier's address
         check this click already made (see :meth:`_logistics_preflight`).
         """
-        sent = self.env["logistics.shipment"]
-        for picking in self:
-            sent |= picking._logistics_send(checked=checked, address_note=address_note)
+        shipments = self.env["logistics.shipment"]
+        sent = shipments
+        # the dispatch jobs of many delivery orders are queued in batches
+        with shipments._collect_dispatches():
+            for picking in self:
+                sent |= picking._logistics_send(
+                    checked=checked, address_note=address_note
+                )
         return self._logistics_notify(
             _("Sent to carrier"),
             _(

@@ -22,3 +22,4 @@ from . import test_partner_webhook
 from . import test_partner_outbox
 from . import test_webhook_hardening
 from . import test_xlsx_export
+from . import test_dispatch_batch

@@ -124,7 +124,10 @@ class TestConsolidation(LogisticsCase):
         batch.action_confirm()
         with trap_jobs() as trap:
             batch.with_user(self.user).action_logistics_send_consolidated()
-            trap.assert_jobs_count(2)
+            # two shipments of one account: one batch job sends both
+            trap.assert_jobs_count(1)
+            self.assertEqual(trap.enqueued_jobs[0].method_name, "_dispatch_batch")
+            self.assertEqual(len(trap.enqueued_jobs[0].recordset), 2)
             trap.perform_enqueued_jobs()
         self.env.invalidate_all()
         shared = first.logistics_shipment_id

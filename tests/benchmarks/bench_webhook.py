@@ -371,8 +371,15 @@ def main():
     parser.add_argument("--sustained", type=int, default=60, help="seconds")
     parser.add_argument("--shipments", type=int, default=2000)
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="workers of the run the targets are checked on (the generated "
+        "configuration: 2 for HTTP + the job channels' capacity 2)",
+    )
+    parser.add_argument(
         "--scale-workers",
-        default="4",
+        default="2",
         help="worker counts for the scale-out figures (comma-separated, '' none)",
     )
     args = parser.parse_args()
@@ -392,10 +399,10 @@ def main():
         numbers_file = handle.name
     try:
         rcfile = odoo.tools.config.rcfile
-        with server(rcfile, dbname, workers=2, channels=CHANNELS) as srv:
-            ingestion(srv, token, numbers_file, args, 2, inbox)
+        with server(rcfile, dbname, workers=args.workers, channels=CHANNELS) as srv:
+            ingestion(srv, token, numbers_file, args, args.workers, inbox)
             if args.sustained:
-                sustained(srv, token, numbers_file, args, inbox, 2)
+                sustained(srv, token, numbers_file, args, inbox, args.workers)
         for workers in [int(w) for w in args.scale_workers.split(",") if w]:
             with server(rcfile, dbname, workers=workers, channels=CHANNELS) as srv:
                 ingestion(srv, token, numbers_file, args, workers, inbox, targets=False)
