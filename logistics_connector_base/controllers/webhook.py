@@ -32,7 +32,7 @@ import logging
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from werkzeug.exceptions import NotFound
 
-from odoo import api, http
+from odoo import http
 from odoo.http import request
 
 from logistics_carriers import WebhookAuthError, mask_headers
@@ -84,15 +84,22 @@ class LogisticsWebhookController(http.Controller):
     @staticmethod
     def _store_durably(env, account_id, message_key, body, headers):
         """Insert the message and ensure its drain job on a short transaction
-        of its own (READ COMMITTED), committed here; None for a duplicate."""
-        registry = env.registry
-        with registry.cursor() as cr:
-            if not registry.in_test_mode():  # a test cursor is a savepoint
-                # sent with the transaction's BEGIN (no round trip of its own);
-                # the next cursor on this pooled connection sets Odoo's level
-                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-            inbox = api.Environment(cr, env.uid, {})["logistics.inbound.message"]
-            return inbox.sudo()._store(account_id, message_key, body, headers)
+        of its own (READ COMMITTED), committed here; None for a duplicate.
+
+        The request's cursor carries it: what the request did so far is only
+        reads (the account), committed first; the store then runs on a new
+        transaction of the same connection (no second connection per push)."""
+        cr = env.cr
+        if not env.registry.in_test_mode():  # a test cursor is a savepoint
+            cr.commit()
+            # sent with the next BEGIN (no round trip of its own); the next
+            # cursor on this pooled connection sets Odoo's level again
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        inbox = env["logistics.inbound.message"].sudo()
+        message_id = inbox._store(account_id, message_key, body, headers)
+        if not env.registry.in_test_mode():
+            cr.commit()  # a 2xx means stored
+        return message_id
 
     @http.route(
         "/logistics/webhook/<string:carrier_code>/<string:account_token>",

@@ -10,6 +10,7 @@ and apply their events set-based.
 
 import json
 import logging
+import time
 
 import psycopg2
 
@@ -25,6 +26,8 @@ _logger = logging.getLogger(__name__)
 
 INBOUND_CHANNEL = "root.logistics.inbound"
 DRAIN_BATCH = 500
+DRAIN_CHUNK = 100
+MAX_PAUSE = 0.05
 
 
 # not a problem of one message: the job's transaction must end (and be retried)
@@ -51,8 +54,11 @@ class LogisticsInboundMessage(models.Model):
     _order = "id desc"
     _rec_name = "message_key"
 
+    # indexed by the unique (account_id, message_key) constraint and the
+    # partial index of init(): a message pays for as few indexes as possible
+    # (every push inserts one, every drain updates it)
     account_id = fields.Many2one(
-        "logistics.carrier.account", required=True, index=True, ondelete="cascade"
+        "logistics.carrier.account", required=True, ondelete="cascade"
     )
     carrier_code = fields.Selection(related="account_id.carrier_code", store=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
@@ -73,7 +79,6 @@ class LogisticsInboundMessage(models.Model):
         [("pending", "Pending"), ("done", "Processed"), ("failed", "Failed")],
         default="pending",
         required=True,
-        index=True,
     )
     error_kind = fields.Selection(
         [("schema", "Unexpected shape"), ("parse", "Parse error"), ("apply", "Apply")]
@@ -92,11 +97,18 @@ class LogisticsInboundMessage(models.Model):
     ]
 
     def init(self):
-        # the drain job's query: pending messages of one account, oldest first
+        # Messages still to act on, per account (the drain job: pending ones,
+        # oldest first; health and aging: pending and failed). Processed
+        # messages, nearly all of them, are in no index but the primary key,
+        # the unique key and received_at (retention).
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS logistics_inbound_message_pending_idx
-                ON logistics_inbound_message (account_id, id) WHERE state = 'pending'
+            CREATE INDEX IF NOT EXISTS logistics_inbound_message_open_idx
+                ON logistics_inbound_message (account_id, id)
+             WHERE state IN ('pending', 'failed');
+            DROP INDEX IF EXISTS logistics_inbound_message_pending_idx;
+            DROP INDEX IF EXISTS logistics_inbound_message__state_index;
+            DROP INDEX IF EXISTS logistics_inbound_message__account_id_index;
             """
         )
 
@@ -206,7 +218,15 @@ class LogisticsInboundMessage(models.Model):
         )
         ids = [row[0] for row in cr.fetchall()]
         messages = self.browse(ids)
-        processed = messages._process()
+        processed = 0
+        pause = self._drain_pause()
+        spent = 0.0
+        for start in range(0, len(ids), DRAIN_CHUNK):
+            if start and pause:
+                time.sleep(min(spent * pause, MAX_PAUSE))
+            began = time.monotonic()
+            processed += messages[start : start + DRAIN_CHUNK]._process()
+            spent = time.monotonic() - began
         if len(ids) == limit:
             # more waiting: the next batch goes to a fresh job (and transaction)
             self.with_delay(
@@ -214,6 +234,23 @@ class LogisticsInboundMessage(models.Model):
                 description=_("Process inbound carrier messages"),
             )._drain(account_id)
         return _("%(n)s messages, %(e)s events", n=len(ids), e=processed)
+
+    @api.model
+    def _drain_pause(self):
+        """Seconds of pause per second of work between the drain's chunks."""
+        if self.env.registry.in_test_mode():
+            return 0.0
+        try:
+            return max(
+                0.0,
+                float(
+                    self.env["ir.config_parameter"]
+                    .sudo()
+                    .get_param("logistics.inbox_drain_pause", 1.0)
+                ),
+            )
+        except ValueError:
+            return 1.0
 
     def _process(self):
         """Parse every message with its adapter and apply all events at once.

@@ -16,10 +16,10 @@ class LogisticsShipmentEvent(models.Model):
     _order = "occurred_at desc, id desc"
     _rec_name = "code"
 
+    # indexed by the unique (shipment_id, dedupe_key) constraint
     shipment_id = fields.Many2one(
         "logistics.shipment",
         ondelete="cascade",
-        index=True,
         help="Empty for an orphan: an event for a tracking number no shipment has "
         "(yet); it is linked when the shipment appears.",
     )
@@ -64,7 +64,8 @@ class LogisticsShipmentEvent(models.Model):
             """
             CREATE UNIQUE INDEX IF NOT EXISTS logistics_shipment_event_orphan_uniq
                 ON logistics_shipment_event (account_id, dedupe_key)
-             WHERE shipment_id IS NULL
+             WHERE shipment_id IS NULL;
+            DROP INDEX IF EXISTS logistics_shipment_event__shipment_id_index;
             """
         )
 
