@@ -67,18 +67,25 @@ def _cache_entry(key):
     return entry
 
 
+# tokens this process stored, per (database, account): a job's snapshot does
+# not show a token stored after it began (a batch job sends many shipments)
+_RECENT_TOKENS = {}
+
+
 class AccountTokenStore:
     """OAuth token cache stored on the account, shared by every worker.
 
-    Reads and writes go through a short-lived cursor of their own so that a
-    token fetched by one job is visible to the others at once and survives
-    a rollback of the job's transaction.
+    Writes go through a short-lived cursor of their own so that a token
+    fetched by one job is visible to the others at once and survives a
+    rollback of the job's transaction; what this process stored is also kept
+    in memory, for the jobs whose snapshot began before it was stored.
     """
 
     def __init__(self, account):
         self._registry = account.env.registry
         self._cr = account.env.cr
         self._account_id = account.id
+        self._key = (account.env.cr.dbname, account.id)
 
     def _execute(self, query, params):
         """Write on a short cursor of its own; a cache write never fails a job.
@@ -110,11 +117,14 @@ class AccountTokenStore:
             (self._account_id,),
         )
         row = self._cr.fetchone()
-        if not row or not row[0] or not row[1]:
-            return None
-        return row[0], float(row[1])
+        stored = (row[0], float(row[1])) if row and row[0] and row[1] else None
+        recent = _RECENT_TOKENS.get(self._key)
+        if recent and (not stored or recent[1] > stored[1]):
+            return recent
+        return stored
 
     def set(self, token, expires_at):
+        _RECENT_TOKENS[self._key] = (token, expires_at)
         self._execute(
             "UPDATE logistics_carrier_account SET access_token = %s, "
             "token_expires_at = %s WHERE id = %s",
@@ -122,6 +132,7 @@ class AccountTokenStore:
         )
 
     def clear(self):
+        _RECENT_TOKENS.pop(self._key, None)
         self._execute(
             "UPDATE logistics_carrier_account SET access_token = NULL, "
             "token_expires_at = NULL WHERE id = %s",

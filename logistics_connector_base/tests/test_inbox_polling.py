@@ -1,6 +1,7 @@
 # Copyright 2026 The Logistics Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -11,6 +12,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from logistics_simulators.generic.server import webhook_body
 
+from ..models import logistics_inbound_message as inbox_module
 from .common import LogisticsCase
 
 
@@ -41,6 +43,40 @@ class TestInbox(LogisticsCase):
             "state"
         )
         self.assertEqual(sorted(states), ["done"] * 2 + ["pending"] * 3)
+
+    @mute_logger(
+        "odoo.addons.logistics_connector_base.models.logistics_inbound_message"
+    )
+    def test_drain_works_in_chunks_with_pauses_between_them(self):
+        """One drain job, chunks of DRAIN_CHUNK messages, a pause between
+        chunks (bounded) so that the HTTP workers keep their CPU; a bad
+        message fails alone in its chunk."""
+        module = inbox_module
+        with trap_jobs():
+            ids = [
+                self._store("in_transit", f"c{index}", event_id=f"c{index}")
+                for index in range(5)
+            ]
+        bad = self.inbox.browse(ids[2])
+        bad.body = '{"message_id": "c2", "events": [{"tracking_number": 1}]}'
+        pauses = []
+        with (
+            patch.object(module, "DRAIN_CHUNK", 2),
+            patch.object(type(self.inbox), "_drain_pause", lambda self: 10.0),
+            patch.object(module.time, "sleep", pauses.append),
+        ):
+            result = self.inbox._drain(self.account.id)
+        self.assertIn("5 messages", result)
+        self.assertEqual(len(pauses), 2)  # between chunks 1-2 and 2-3
+        self.assertTrue(all(0 <= p <= module.MAX_PAUSE for p in pauses))
+        messages = self.inbox.browse(ids)
+        messages.invalidate_recordset()
+        self.assertEqual(
+            messages.mapped("state"), ["done", "done", "failed", "done", "done"]
+        )
+
+    def test_no_pause_in_test_mode(self):
+        self.assertEqual(self.inbox._drain_pause(), 0.0)
 
     @mute_logger(
         "odoo.addons.logistics_connector_base.models.logistics_inbound_message"

@@ -225,3 +225,23 @@ def test_sigterm_stops_it(script):
     _url, proc = script
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
+
+
+def test_gif_label_same_pixels_with_and_without_pillow(monkeypatch):
+    """Pillow's encoder (fast) and the pure-Python one (no Pillow) draw the
+    same label."""
+    import io
+
+    from PIL import Image
+
+    from logistics_simulators.core import labels
+
+    fast = labels.build_gif_label("1Z12345E0205271688")
+    monkeypatch.setattr(labels, "_gif_with_pillow", lambda *args: None)
+    slow = labels.build_gif_label("1Z12345E0205271688")
+    assert fast != slow  # two encoders
+    for data in (fast, slow):
+        assert data.startswith(b"GIF89a") and data.endswith(b";")
+    images = [Image.open(io.BytesIO(data)) for data in (fast, slow)]
+    assert images[0].size == images[1].size == (320, 120)
+    assert images[0].tobytes() == images[1].tobytes()
