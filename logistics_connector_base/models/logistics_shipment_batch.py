@@ -22,13 +22,19 @@ import contextlib
 import logging
 from collections import defaultdict
 
+import psycopg2
+
 from odoo import _, api, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .logistics_shipment import CONCURRENCY_ERRORS, OUTBOUND_CHANNEL
+from .logistics_shipment import OUTBOUND_CHANNEL
 
 _logger = logging.getLogger(__name__)
+
+# errors of the transaction, not of one shipment (serialization failure and
+# deadlock are OperationalErrors)
+_TRANSACTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 # the transaction's collector of shipments to queue (see _collect_dispatches):
 # kept in the cursor's precommit data, which a caller cannot forge (a context
@@ -53,8 +59,11 @@ class LogisticsShipmentBatch(models.Model):
             yield
         finally:
             collected = data.pop(COLLECT_KEY, [])
-        # a shipment rolled back by a savepoint of the caller is gone
-        self.browse(dict.fromkeys(collected)).exists()._queue_dispatch_jobs()
+        # a shipment rolled back by a savepoint of the caller is gone; the
+        # caller was checked, the suite queues its jobs itself (as sudo, like
+        # the one-shipment path of _create_for)
+        shipments = self.sudo().browse(list(dict.fromkeys(collected)))
+        shipments.exists()._queue_dispatch_jobs()
 
     def _collect_for_batch(self):
         """Add ``self`` to the open collector; False when there is none."""
@@ -107,8 +116,11 @@ class LogisticsShipmentBatch(models.Model):
             try:
                 with self.env.cr.savepoint():
                     outcome = shipment._dispatch()
-            except CONCURRENCY_ERRORS:
-                raise  # the whole batch again, on a fresh snapshot
+            except _TRANSACTION_ERRORS:
+                # a concurrency error: the whole batch again, on a fresh
+                # snapshot (what was sent is replayed from the ledger); a lost
+                # connection: nothing more can be done on this transaction
+                raise
             except RetryableJobError as err:
                 shipment._queue_dispatch_job(eta=int(err.seconds or 10))
                 outcome = _("%s (its own job now)", err)

@@ -13,7 +13,6 @@ it: in Odoo's test mode it would not), and the server logged no ERROR.
 
 import json
 
-import pytest
 from server._dispatch_helpers import (
     LogMark,
     create_calls,
@@ -25,14 +24,10 @@ from server._dispatch_helpers import (
 )
 
 
-@pytest.fixture(scope="module")
-def server(odoo_server):
-    """The running server of tests/server/conftest.py (workers, real runner)."""
-    return odoo_server
-
-
-def test_click_on_five_orders_is_one_batch_job_and_each_ships_once(server, rpc, sim):
-    log = LogMark(server)
+def test_click_on_five_orders_is_one_batch_job_and_each_ships_once(
+    odoo_server, rpc, sim
+):
+    log = LogMark(odoo_server)
     _account, carrier = setup_carrier(rpc, sim, max_dispatch_attempts=3)
     pickings = [make_picking(rpc, carrier) for _ in range(5)]
     references = [picking_name(rpc, picking) for picking in pickings]
