@@ -149,7 +149,7 @@ trap 'exit 143' TERM
 
 URL=""
 if [ "$SERVER" = 1 ]; then
-    info "Starting Odoo (2 workers + queue_job runner) on port $HTTP_PORT (log: $SERVER_LOG)"
+    info "Starting Odoo (4 workers + queue_job runner) on port $HTTP_PORT (log: $SERVER_LOG)"
     "${ODOO_BIN[@]}" -c "$CONF" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     URL="http://127.0.0.1:$HTTP_PORT"
