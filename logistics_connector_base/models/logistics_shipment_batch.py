@@ -90,10 +90,11 @@ class LogisticsShipmentBatch(models.Model):
         batch of up to ``logistics.dispatch_batch_size`` shipments of one
         account (a batch job for two or more)."""
         size = self._dispatch_batch_size()
-        by_account = defaultdict(lambda: self.browse())
+        by_account = defaultdict(list)
         for shipment in self:
-            by_account[shipment.account_id] |= shipment
-        for shipments in by_account.values():
+            by_account[shipment.account_id.id].append(shipment.id)
+        for ids in by_account.values():
+            shipments = self.browse(ids)
             for start in range(0, len(shipments), size):
                 chunk = shipments[start : start + size]
                 if len(chunk) == 1:
