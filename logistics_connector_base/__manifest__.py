@@ -4,7 +4,7 @@
     "name": "Logistics Connector Base",
     "summary": "Reliable carrier integration: shipments, events, idempotency ledger, "
     "asynchronous dispatch and integration log",
-    "version": "17.0.1.2.0",
+    "version": "17.0.1.3.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/logistics-suite/logistics-suite",
     "author": "Logistics Suite Authors",

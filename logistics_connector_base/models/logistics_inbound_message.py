@@ -130,24 +130,30 @@ class LogisticsInboundMessage(models.Model):
         # a raw NUL; this is the last guard)
         message_key = (message_key or "").replace("\x00", "")
         body = body.replace("\x00", "\ufffd") if body else body
+        # the stored related fields (company: the multi-company record rule;
+        # carrier) come from the account in the same statement
         cr.execute(
             """
             INSERT INTO logistics_inbound_message
-                (account_id, message_key, body, headers, source, state,
-                 received_at, attempts, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, 'pending', now() at time zone 'UTC', 0,
-                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+                (account_id, carrier_code, company_id, message_key, body, headers,
+                 source, state, received_at, attempts,
+                 create_uid, write_uid, create_date, write_date)
+            SELECT a.id, a.carrier_code, a.company_id, %s, %s, %s,
+                   %s, 'pending', now() at time zone 'UTC', 0,
+                   %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM logistics_carrier_account a
+             WHERE a.id = %s
             ON CONFLICT (account_id, message_key) DO NOTHING
             RETURNING id
             """,
             (
-                account_id,
                 message_key,
                 body,
                 headers,
                 source,
                 self.env.uid,
                 self.env.uid,
+                account_id,
             ),
         )
         row = cr.fetchone()

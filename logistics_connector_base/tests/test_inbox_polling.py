@@ -31,6 +31,38 @@ class TestInbox(LogisticsCase):
         )
         return self.inbox._store(self.account.id, message_id, body.decode(), "{}")
 
+    def test_stored_message_has_its_account_company_and_carrier(self):
+        """The intake's INSERT fills the stored related fields: the
+        multi-company rule hides a message from other companies."""
+        with trap_jobs():
+            message = self.inbox.browse(self._store("in_transit", "mc1"))
+        self.assertEqual(message.company_id, self.account.company_id)
+        self.assertEqual(message.carrier_code, self.account.carrier_code)
+        other = self.env["res.company"].create({"name": "Other logistics company"})
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Other company supervisor",
+                "login": "other-company-supervisor",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        self.env.ref(
+                            "logistics_connector_base.group_logistics_supervisor"
+                        ).ids,
+                    )
+                ],
+            }
+        )
+        self.assertFalse(
+            self.inbox.with_user(outsider).search([("id", "=", message.id)])
+        )
+        self.assertTrue(
+            self.inbox.with_user(self.supervisor).search([("id", "=", message.id)])
+        )
+
     def test_drain_processes_in_batches_and_chains(self):
         with trap_jobs() as trap:
             for index in range(5):
