@@ -4,8 +4,9 @@
 
 Load from wrk (a native load generator; ./setup/bench.sh installs it) with
 tests/benchmarks/wrk_ups_push.lua; only 2xx answers count as throughput,
-the others are reported. Odoo runs with 2 workers, the real queue_job
-runner and ``db_name`` alone (no dbfilter, see benchlib.server).
+the others are reported. Odoo runs as ./setup/run.sh configures it (4
+workers: 2 for HTTP beside the job channels' capacity 2; ``--workers``), the
+real queue_job runner and ``db_name`` alone (no dbfilter, see benchlib.server).
 
 1. Unique pushes, c=8 and c=32: every request a new push (a prepared
    shipment's tracking number, an activity time used once) to
@@ -22,7 +23,7 @@ runner and ``db_name`` alone (no dbfilter, see benchlib.server).
    applies them; the inbox is sampled every 0.5 s. Targets: ingestion >= 0.9x
    the bare rate, backlog bounded (max age <= 30 s, empty within 30 s of the
    end of the load), the drain applies >= 1,000 events/s while it runs.
-4. Scale-out (reported, no target): 1 and 3 at 4 workers (--scale-workers).
+4. Scale-out (reported, no target): 1 and 3 at 2 workers (--scale-workers).
 
 Exits 1 naming each missed target.
 """
