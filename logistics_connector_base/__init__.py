@@ -3,4 +3,5 @@ from . import caller
 from . import controllers
 from . import models
 from . import outbound_url
+from . import params
 from . import wizards

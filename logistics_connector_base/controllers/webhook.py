@@ -90,14 +90,15 @@ class LogisticsWebhookController(http.Controller):
         reads (the account), committed first; the store then runs on a new
         transaction of the same connection (no second connection per push)."""
         cr = env.cr
-        if not env.registry.in_test_mode():  # a test cursor is a savepoint
+        own_transaction = not env.registry.in_test_mode()  # a test cursor is
+        if own_transaction:  # a savepoint of the test's transaction
             cr.commit()
             # sent with the next BEGIN (no round trip of its own); the next
             # cursor on this pooled connection sets Odoo's level again
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         inbox = env["logistics.inbound.message"].sudo()
         message_id = inbox._store(account_id, message_key, body, headers)
-        if not env.registry.in_test_mode():
+        if own_transaction:
             cr.commit()  # a 2xx means stored
         return message_id
 

@@ -15,6 +15,7 @@ from logistics_carriers.rate_shopping import (
 )
 
 from ..caller import check_caller
+from ..params import number_param
 from .logistics_carrier_account import AccountTokenStore
 
 DEFAULT_RATE_TIME_LIMIT = 10.0  # seconds; ir.config_parameter overrides it
@@ -159,15 +160,12 @@ class DeliveryCarrier(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _logistics_rate_time_limit_cap(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("logistics.rate_shopping_time_limit", DEFAULT_RATE_TIME_LIMIT)
+        return number_param(
+            self.env,
+            "logistics.rate_shopping_time_limit",
+            DEFAULT_RATE_TIME_LIMIT,
+            minimum=0.5,
         )
-        try:
-            return max(0.5, float(value))
-        except (TypeError, ValueError):
-            return DEFAULT_RATE_TIME_LIMIT
 
     def _logistics_rate_time_limit(self):
         """Seconds this method's carrier may take to quote (account timeouts,

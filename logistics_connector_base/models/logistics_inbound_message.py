@@ -21,6 +21,7 @@ from logistics_carriers import CarrierError
 from logistics_carriers.tracking import InvalidEvent, check_event, clean_text
 
 from ..caller import check_caller
+from ..params import number_param
 
 _logger = logging.getLogger(__name__)
 
@@ -246,17 +247,7 @@ class LogisticsInboundMessage(models.Model):
         """Seconds of pause per second of work between the drain's chunks."""
         if self.env.registry.in_test_mode():
             return 0.0
-        try:
-            return max(
-                0.0,
-                float(
-                    self.env["ir.config_parameter"]
-                    .sudo()
-                    .get_param("logistics.inbox_drain_pause", 1.0)
-                ),
-            )
-        except ValueError:
-            return 1.0
+        return number_param(self.env, "logistics.inbox_drain_pause", 1.0, minimum=0.0)
 
     def _process(self):
         """Parse every message with its adapter and apply all events at once.

@@ -28,6 +28,7 @@ from odoo import _, api, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..params import number_param
 from .logistics_shipment import OUTBOUND_CHANNEL
 
 _logger = logging.getLogger(__name__)
@@ -75,15 +76,13 @@ class LogisticsShipmentBatch(models.Model):
 
     @api.model
     def _dispatch_batch_size(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("logistics.dispatch_batch_size", DEFAULT_BATCH_SIZE)
+        return number_param(
+            self.env,
+            "logistics.dispatch_batch_size",
+            DEFAULT_BATCH_SIZE,
+            minimum=1,
+            cast=int,
         )
-        try:
-            return max(1, int(value))
-        except (TypeError, ValueError):
-            return DEFAULT_BATCH_SIZE
 
     def _queue_dispatch_jobs(self):
         """Queue the dispatch of ``self``: one job per shipment, or per
